@@ -1,0 +1,3 @@
+// Placeholder for `vpnlint trace` until the engine lands.
+
+export const traceCommandPlaceholder = true;
