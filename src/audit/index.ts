@@ -7,8 +7,16 @@ import { resolveRange, type SourceFile } from "../model/source.js";
 import { syntaxError } from "../rules/syntax-error.js";
 
 export interface AuditOptions {
-  /** Force an input format instead of detecting it. */
+  /** Force an input format instead of detecting it (`--input-format`). */
   readonly inputFormat?: FormatId;
+  /** What the host is (`--role endpoint|gateway`, repeatable); inferred when absent. */
+  readonly roles?: readonly ("endpoint" | "gateway")[];
+  /** `--behind-nat`: the endpoint sits behind NAT (NAT-T carries ESP, so ESP need not be open). */
+  readonly behindNat?: boolean;
+  /** `--external-interface IFACE` (repeatable); inferred when absent. */
+  readonly externalInterfaces?: readonly string[];
+  /** `--config FILE`: use this config instead of searching `.vpnlint.json` / `.vpnlint.yaml` upward from each input. */
+  readonly configPath?: string;
 }
 
 export interface FileReport {
