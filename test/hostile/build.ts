@@ -1,0 +1,72 @@
+// A private, content-addressed build of src/ for the hostile tests: the CLI and the audit worker run compiled JS, and
+// dist/ may be stale or half-written while others build. Same sources, same directory: parallel test files share it.
+
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { repoRoot } from "../helpers/environment.js";
+
+export interface Build {
+  /** The compiled `src/` (what `dist/` holds after `npm run build`). */
+  readonly distDir: string;
+  /** A copy of `bin/vpnlint.js` that loads `distDir`. */
+  readonly cli: string;
+}
+
+const cacheRoot = join(repoRoot, "node_modules/.cache/vpnlint-hostile");
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...sourceFiles(path));
+    else if (entry.name.endsWith(".ts")) out.push(path);
+  }
+  return out.sort();
+}
+
+function contentHash(): string {
+  const hash = createHash("sha256");
+  for (const file of [...sourceFiles(join(repoRoot, "src")), join(repoRoot, "tsconfig.json"), join(repoRoot, "tsconfig.build.json"), join(repoRoot, "bin/vpnlint.js")]) {
+    hash.update(relative(repoRoot, file)).update("\0").update(readFileSync(file)).update("\0");
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+/** Builds once per source state; type errors in others' unfinished files do not stop tsc from emitting. */
+export function hostileBuild(): Build {
+  const dir = join(cacheRoot, contentHash());
+  const build = { distDir: join(dir, "dist"), cli: join(dir, "bin/vpnlint.js") };
+  if (existsSync(join(dir, "ready"))) return build;
+  const staging = `${dir}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(join(staging, "bin"), { recursive: true });
+  const tsc = spawnSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", join(repoRoot, "tsconfig.build.json"), "--outDir", join(staging, "dist")], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  if (!existsSync(join(staging, "dist/cli/main.js"))) {
+    throw new Error(`building src/ for the hostile tests failed: ${(tsc.stdout + tsc.stderr).slice(0, 2000)}`);
+  }
+  copyFileSync(join(repoRoot, "bin/vpnlint.js"), join(staging, "bin/vpnlint.js"));
+  // Under node_modules/ Node looks for no package.json above, so ESM has to be declared here.
+  writeFileSync(join(staging, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(join(staging, "ready"), "");
+  try {
+    renameSync(staging, dir);
+  } catch {
+    // Another test file finished the same build first.
+    rmSync(staging, { recursive: true, force: true });
+  }
+  pruneOldBuilds(dir);
+  return build;
+}
+
+/** Builds of older source states: removed after an hour (a concurrent run may still be using a recent one). */
+function pruneOldBuilds(keep: string): void {
+  for (const entry of readdirSync(cacheRoot)) {
+    const path = join(cacheRoot, entry);
+    if (path !== keep && Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
+  }
+}
