@@ -1,4 +1,4 @@
-// defineRule: one check = metadata + messages + a check function that sees only the model and the engine.
+// defineRule: one check = metadata + messages + a check function that sees only the model, the roles and the engine.
 
 import type { RuleMeta } from "../model/finding.js";
 import type { RuleContext } from "./context.js";
@@ -11,4 +11,9 @@ export interface RuleDefinition<MessageId extends string = string> extends RuleM
 
 export function defineRule<MessageId extends string>(rule: RuleDefinition<MessageId>): RuleDefinition<MessageId> {
   return rule;
+}
+
+/** The rule's documentation page, relative to the package root (formatters turn it into a URL). */
+export function docsPath(id: string): string {
+  return `docs/rules/${id.toUpperCase()}.md`;
 }

@@ -3,10 +3,12 @@
 import type { RuleMeta } from "../model/finding.js";
 import type { RuleDefinition } from "./define.js";
 import { syntaxError } from "./syntax-error.js";
+import { unusedSuppression } from "./unused-suppression.js";
 
 export const checks: readonly RuleDefinition[] = [];
 
-export const ruleCatalogue: readonly RuleMeta[] = [syntaxError, ...checks];
+/** Every id that can appear in a report: VPN000 (front ends), the checks, VPN100 (the suppression pass). */
+export const ruleCatalogue: readonly RuleMeta[] = [syntaxError, ...checks, unusedSuppression];
 
 export function findRule(id: string): RuleMeta | undefined {
   return ruleCatalogue.find((rule) => rule.id === id.toUpperCase());

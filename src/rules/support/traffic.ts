@@ -1,0 +1,202 @@
+// VPN traffic classes and syntactic questions about rules: which rules speak of VPN traffic, and which chains a hook reaches.
+
+import type { PacketQuery } from "../../engine/api.js";
+import type { BuiltinChainName, Chain, Match, NumericField, Rule, Ruleset, TableName } from "../../model/firewall.js";
+
+export const PROTO_TCP = 6;
+export const PROTO_UDP = 17;
+export const PROTO_GRE = 47;
+export const PROTO_ESP = 50;
+export const PROTO_AH = 51;
+
+/** One kind of VPN packet, as checks ask the engine about it and as messages name it. */
+export interface TrafficClass {
+  readonly key: "ike" | "natt" | "esp" | "ah" | "l2tp" | "l2tpIpsec";
+  /** `UDP 500 (IKE)`, for messages. */
+  readonly label: string;
+  readonly proto: number;
+  readonly dport?: number;
+  /** Restrict to packets that arrived IPsec-protected (true) or not (false). */
+  readonly ipsec?: boolean;
+}
+
+export const IKE: TrafficClass = { key: "ike", label: "UDP 500 (IKE)", proto: PROTO_UDP, dport: 500 };
+export const NAT_T: TrafficClass = { key: "natt", label: "UDP 4500 (NAT-T)", proto: PROTO_UDP, dport: 4500 };
+export const ESP: TrafficClass = { key: "esp", label: "ESP (IP protocol 50)", proto: PROTO_ESP };
+export const AH: TrafficClass = { key: "ah", label: "AH (IP protocol 51)", proto: PROTO_AH };
+export const L2TP_CLEAR: TrafficClass = { key: "l2tp", label: "UDP 1701 (L2TP) without IPsec", proto: PROTO_UDP, dport: 1701, ipsec: false };
+export const L2TP_IPSEC: TrafficClass = { key: "l2tpIpsec", label: "IPsec-protected UDP 1701 (L2TP)", proto: PROTO_UDP, dport: 1701, ipsec: true };
+
+/** The engine query for a class of packets, with the rest of the query given. */
+export function classQuery(traffic: TrafficClass, rest: Omit<PacketQuery, "proto" | "dport" | "ipsec">): PacketQuery {
+  return {
+    ...rest,
+    proto: traffic.proto,
+    ...(traffic.dport !== undefined ? { dport: traffic.dport } : {}),
+    ...(traffic.ipsec !== undefined ? { ipsec: traffic.ipsec } : {}),
+  };
+}
+
+/** Widest interval still read as "names this value" (a `--dport 0:1023` rule is not about IKE). */
+const NARROW = 16;
+
+function fieldNames(match: Match, fields: readonly NumericField[], value: number): boolean {
+  if (match.kind === "anyOf") return !match.negated && match.alternatives.some((alt) => fieldNames(alt, fields, value));
+  if (match.kind !== "field" || match.negated || !fields.includes(match.field)) return false;
+  return match.values.some(([lo, hi]) => lo <= value && value <= hi && hi - lo < NARROW);
+}
+
+/** The rule names this port as destination (or source: `--sport 500 --dport 500`, multiport `--ports`). */
+export function mentionsPort(rule: Rule, port: number): boolean {
+  return rule.matches.some((match) => fieldNames(match, ["dport", "sport"], port));
+}
+
+export function mentionsDestinationPort(rule: Rule, port: number): boolean {
+  return rule.matches.some((match) => fieldNames(match, ["dport"], port));
+}
+
+export function mentionsProto(rule: Rule, proto: number): boolean {
+  return rule.matches.some((match) => fieldNames(match, ["proto"], proto));
+}
+
+/** The rule has an IPsec policy match (`-m policy`, Vyatta `ipsec match-ipsec`) for the given direction. */
+export function hasPolicyMatch(rule: Rule, field: "ipsecIn" | "ipsecOut" = "ipsecIn"): boolean {
+  return rule.matches.some((match) => match.kind === "field" && match.field === field);
+}
+
+/** Which IPsec states the rule's policy matches allow (true = some protected, false = only unprotected). */
+export function policyAllows(rule: Rule, field: "ipsecIn" | "ipsecOut", protectedTraffic: boolean): boolean {
+  for (const match of rule.matches) {
+    if (match.kind !== "field" || match.field !== field) continue;
+    const containsNone = match.values.some(([lo]) => lo === 0);
+    const containsProtected = match.values.some(([lo, hi]) => hi >= 1 && lo <= 6);
+    const allows = protectedTraffic ? containsProtected !== match.negated : containsNone !== match.negated;
+    if (!allows) return false;
+  }
+  return true;
+}
+
+function fieldAllows(match: Match, field: NumericField, value: number): boolean {
+  if (match.kind !== "field" || match.field !== field) return true;
+  const contains = match.values.some(([lo, hi]) => lo <= value && value <= hi);
+  return contains !== match.negated;
+}
+
+/** The rule's matches do not rule out every packet of the class (ports only checked where the rule names ports). */
+export function mayMatchClass(rule: Rule, traffic: TrafficClass): boolean {
+  for (const match of rule.matches) {
+    if (!fieldAllows(match, "proto", traffic.proto)) return false;
+    if (traffic.dport !== undefined && !fieldAllows(match, "dport", traffic.dport)) return false;
+    if (traffic.dport === undefined && match.kind === "field" && (match.field === "dport" || match.field === "sport") && !match.negated) return false;
+  }
+  if (traffic.ipsec !== undefined && !policyAllows(rule, "ipsecIn", traffic.ipsec)) return false;
+  return true;
+}
+
+/** The rule names the class on purpose: its port or protocol explicitly (and for L2TP/IPsec, the policy match). */
+export function namesClass(rule: Rule, traffic: TrafficClass): boolean {
+  const named = traffic.dport !== undefined ? mentionsDestinationPort(rule, traffic.dport) || mentionsPort(rule, traffic.dport) : mentionsProto(rule, traffic.proto);
+  if (!named || !mayMatchClass(rule, traffic)) return false;
+  if (traffic.ipsec === true) return hasPolicyMatch(rule) && policyAllows(rule, "ipsecIn", true);
+  return true;
+}
+
+/** Targets that let packets on (accept, or hand them to another chain or queue), as opposed to DROP / REJECT. */
+export function letsThrough(rule: Rule): boolean {
+  const kind = rule.target.kind;
+  if (rule.target.kind === "verdict") return rule.target.verdict === "accept";
+  return kind === "jump" || kind === "goto" || kind === "opaque";
+}
+
+export function isAccept(rule: Rule): boolean {
+  return rule.target.kind === "verdict" && rule.target.verdict === "accept";
+}
+
+/** A rule together with the chain and table it lives in. */
+export interface PlacedRule {
+  readonly rule: Rule;
+  readonly chain: Chain;
+  readonly table: TableName;
+}
+
+/** Every loaded rule of a ruleset with its chain (disabled Vyatta rules are left out). */
+export function* placedRules(ruleset: Ruleset): Generator<PlacedRule> {
+  for (const table of ruleset.tables.values()) {
+    for (const chain of table.chains.values()) {
+      for (const rule of chain.rules) if (!rule.disabled) yield { rule, chain, table: table.name };
+    }
+  }
+}
+
+/**
+ * For each chain (by table and name), the built-in chains it is reached from through jumps and gotos. A chain absent
+ * from the map is reached from nowhere. Breadth-first over the jump graph: no recursion, linear in the rules.
+ */
+export function reachingHooks(ruleset: Ruleset): Map<Chain, Set<BuiltinChainName>> {
+  const reached = new Map<Chain, Set<BuiltinChainName>>();
+  for (const table of ruleset.tables.values()) {
+    const edges = new Map<Chain, Chain[]>();
+    for (const chain of table.chains.values()) {
+      const targets: Chain[] = [];
+      for (const rule of chain.rules) {
+        if (rule.disabled || (rule.target.kind !== "jump" && rule.target.kind !== "goto")) continue;
+        const target = table.chains.get(rule.target.chain);
+        if (target && !targets.includes(target)) targets.push(target);
+      }
+      edges.set(chain, targets);
+    }
+    for (const chain of table.chains.values()) {
+      if (!chain.builtin) continue;
+      const hook = chain.name as BuiltinChainName;
+      const queue: Chain[] = [chain];
+      const seen = new Set<Chain>([chain]);
+      for (let i = 0; i < queue.length; i++) {
+        const current = queue[i]!;
+        let hooks = reached.get(current);
+        if (!hooks) reached.set(current, (hooks = new Set()));
+        hooks.add(hook);
+        for (const next of edges.get(current) ?? []) {
+          if (!seen.has(next)) {
+            seen.add(next);
+            queue.push(next);
+          }
+        }
+      }
+    }
+  }
+  return reached;
+}
+
+/** The chains that jump into `chain` (with the jumping rules), for interfaces of attachment and fixes. */
+export function callersOf(ruleset: Ruleset, chain: Chain): PlacedRule[] {
+  const table = ruleset.tables.get(chain.table);
+  if (!table) return [];
+  const callers: PlacedRule[] = [];
+  for (const caller of table.chains.values()) {
+    for (const rule of caller.rules) {
+      if (!rule.disabled && (rule.target.kind === "jump" || rule.target.kind === "goto") && rule.target.chain === chain.name) {
+        callers.push({ rule, chain: caller, table: table.name });
+      }
+    }
+  }
+  return callers;
+}
+
+/** The input interface a rule names (`-i eth0`, not negated), if any. */
+export function inInterface(rule: Rule): string | undefined {
+  for (const match of rule.matches) if (match.kind === "interface" && match.direction === "in" && !match.negated) return match.name;
+  return undefined;
+}
+
+export function outInterface(rule: Rule): string | undefined {
+  for (const match of rule.matches) if (match.kind === "interface" && match.direction === "out" && !match.negated) return match.name;
+  return undefined;
+}
+
+/** Interfaces that carry tunnels, clients or containers, never the outside world (by kernel naming convention). */
+const INTERNAL_PREFIXES = ["lo", "ppp", "l2tp", "tun", "tap", "vti", "ipsec", "xfrm", "wg", "docker", "br-", "veth", "virbr", "cali", "flannel", "cni", "kube", "dum", "gre", "vtun"];
+
+export function isInternalInterfaceName(name: string): boolean {
+  if (name.startsWith("pppoe")) return false;
+  return INTERNAL_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
