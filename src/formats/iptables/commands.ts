@@ -1,0 +1,565 @@
+// iptables commands (-A -I -D -R -N -X -F -Z -P -E ...) read from a line's words and applied to the state of the
+// tables, in file order, as iptables(8) and iptables-restore(8) apply them. Shared by restore files and shell scripts.
+
+import {
+  BUILTIN_CHAINS,
+  type ChainPolicy,
+  type Family,
+  type Rule,
+  type TableName,
+  type Target,
+} from "../../model/firewall.js";
+import { rangeOf, type SourceFile, type SourceRange } from "../../model/source.js";
+import { parseRuleSpec } from "./extensions/index.js";
+import type { RuleSpecContext, Word } from "./extensions/types.js";
+import { quoteWord, splitRestoreWords } from "./words.js";
+
+export type CommandKind =
+  | "append"
+  | "insert"
+  | "delete"
+  | "replace"
+  | "new"
+  | "deleteChain"
+  | "flush"
+  | "zero"
+  | "policy"
+  | "rename"
+  | "list"
+  | "check";
+
+/** Command options and how many chain/number/name arguments follow them (iptables(8) COMMANDS). */
+const COMMANDS: Readonly<Record<string, CommandKind>> = {
+  "-A": "append",
+  "--append": "append",
+  "-I": "insert",
+  "--insert": "insert",
+  "-D": "delete",
+  "--delete": "delete",
+  "-R": "replace",
+  "--replace": "replace",
+  "-N": "new",
+  "--new-chain": "new",
+  "-X": "deleteChain",
+  "--delete-chain": "deleteChain",
+  "-F": "flush",
+  "--flush": "flush",
+  "-Z": "zero",
+  "--zero": "zero",
+  "-P": "policy",
+  "--policy": "policy",
+  "-E": "rename",
+  "--rename-chain": "rename",
+  "-L": "list",
+  "--list": "list",
+  "-S": "list",
+  "--list-rules": "list",
+  "-C": "check",
+  "--check": "check",
+};
+
+/** Options that are not part of a rule and take no value. */
+const FLAG_OPTIONS = new Set(["-v", "--verbose", "-n", "--numeric", "-x", "--exact", "--line-numbers"]);
+
+export const TABLE_NAMES: readonly TableName[] = ["raw", "mangle", "nat", "filter", "security"];
+
+/** Names that `-N` refuses because a target of that name exists (iptables: "chain name may not clash with target name"). */
+const TARGET_NAMES = new Set(
+  "ACCEPT DROP QUEUE RETURN REJECT LOG NFLOG ULOG MARK CONNMARK DNAT SNAT MASQUERADE REDIRECT NETMAP TCPMSS NFQUEUE CT NOTRACK TRACE DSCP TOS TTL HL CLASSIFY CONNSECMARK SECMARK SET TEE TPROXY AUDIT CHECKSUM IDLETIMER LED RATEEST SYNPROXY TCPOPTSTRIP CLUSTERIP ECN HMARK DNPT SNPT".split(
+    " ",
+  ),
+);
+
+/** iptables limits chain names to 28 characters (XT_EXTENSION_MAXNAMELEN - 1). */
+export const MAX_CHAIN_NAME = 28;
+
+export interface Command {
+  readonly kind: CommandKind;
+  /** The command option itself (`-A`). */
+  readonly word: Word;
+  readonly chain?: Word;
+  /** Rule number of -I/-D/-R/-Z/-L. */
+  readonly num?: Word;
+  /** The policy of -P, the new name of -E. */
+  readonly second?: Word;
+  /** The rule specification: every word that is not the command, its arguments or a global option. */
+  readonly spec: Word[];
+  /** `-t TABLE`, when given. */
+  readonly table?: Word;
+  readonly tableOption?: Word;
+  /** `-4` / `-6`: the command applies only to that family. */
+  readonly onlyFamily?: Family;
+}
+
+export type Report = (message: string, start: number, end: number) => void;
+
+function isNumber(word: Word | undefined): boolean {
+  return word !== undefined && /^[0-9]+$/.test(word.text);
+}
+
+/** iptables takes an optional argument only when the next word does not start with `-` or `!`. */
+function isOptionalArgument(word: Word | undefined): boolean {
+  if (word === undefined) return false;
+  const first = word.text.charCodeAt(0);
+  return word.text.length > 0 && first !== 45 /* - */ && first !== 33 /* ! */;
+}
+
+/**
+ * Reads the command from a line's words. Reports and returns undefined when there is none or its arguments are
+ * missing. `lineStart`/`lineEnd` position the "no command" report.
+ */
+export function readCommand(words: readonly Word[], lineStart: number, lineEnd: number, report: Report): Command | undefined {
+  const spec: Word[] = [];
+  let table: Word | undefined;
+  let tableOption: Word | undefined;
+  let onlyFamily: Family | undefined;
+  let commandAt = -1;
+  let kind: CommandKind | undefined;
+  let i = 0;
+  for (; i < words.length; i++) {
+    const text = words[i]!.text;
+    const found = COMMANDS[text];
+    if (found !== undefined && !words[i]!.quoted) {
+      commandAt = i;
+      kind = found;
+      break;
+    }
+    const global = readGlobal(words, i);
+    if (global === undefined) {
+      spec.push(words[i]!);
+      continue;
+    }
+    if (global.table) {
+      tableOption = words[i];
+      table = global.table;
+      if (table === undefined) return missing(words[i]!, "a table name", report);
+    }
+    if (global.family) onlyFamily = global.family;
+    i += global.consumed - 1;
+  }
+  if (commandAt === -1 || kind === undefined) {
+    const last = words[words.length - 1];
+    report("no command (such as -A, -I, -N or -P) on this line", words[0]?.start ?? lineStart, last?.end ?? lineEnd);
+    return undefined;
+  }
+  const word = words[commandAt]!;
+  i = commandAt + 1;
+  let chain: Word | undefined;
+  let num: Word | undefined;
+  let second: Word | undefined;
+  const next = (): Word | undefined => (isOptionalArgument(words[i]) ? words[i++] : undefined);
+  switch (kind) {
+    case "append":
+    case "check":
+    case "new":
+      chain = next();
+      if (!chain) return missing(word, "a chain name", report);
+      break;
+    case "insert":
+    case "delete":
+      chain = next();
+      if (!chain) return missing(word, "a chain name", report);
+      if (isNumber(words[i])) num = words[i++];
+      break;
+    case "replace":
+      chain = next();
+      if (!chain) return missing(word, "a chain name", report);
+      if (!isNumber(words[i])) return missing(chain, "a rule number", report);
+      num = words[i++];
+      break;
+    case "policy":
+    case "rename":
+      chain = next();
+      if (!chain) return missing(word, "a chain name", report);
+      second = next();
+      if (!second) return missing(chain, kind === "policy" ? "a policy (ACCEPT or DROP)" : "the new chain name", report);
+      break;
+    case "deleteChain":
+    case "flush":
+    case "zero":
+    case "list":
+      chain = next();
+      if (chain && (kind === "zero" || kind === "list") && isNumber(words[i])) num = words[i++];
+      break;
+  }
+  for (; i < words.length; i++) {
+    const global = readGlobal(words, i);
+    if (global === undefined) {
+      spec.push(words[i]!);
+      continue;
+    }
+    if (global.table) {
+      tableOption = words[i];
+      table = global.table;
+    } else if (global.consumed === 2 && words[i + 1] === undefined) {
+      return missing(words[i]!, "a value", report);
+    }
+    if (global.family) onlyFamily = global.family;
+    i += global.consumed - 1;
+  }
+  if (tableOption && !table) return missing(tableOption, "a table name", report);
+  if (kind === "delete" && num === undefined && spec.length === 0) {
+    return missing(chain ?? word, "a rule number or a rule specification", report);
+  }
+  return { kind, word, chain, num, second, spec, table, tableOption, onlyFamily };
+}
+
+interface Global {
+  readonly consumed: number;
+  readonly table?: Word;
+  readonly family?: Family;
+}
+
+/** Options of the iptables command itself (not of the rule): -t, -4/-6, -w, -W, -v, -n, -x, --line-numbers, -c. */
+function readGlobal(words: readonly Word[], i: number): (Global & { table?: Word }) | undefined {
+  const word = words[i]!;
+  if (word.quoted) return undefined;
+  const text = word.text;
+  switch (text) {
+    case "-t":
+    case "--table":
+      return { consumed: 2, table: words[i + 1] };
+    case "-4":
+    case "--ipv4":
+      return { consumed: 1, family: "ipv4" };
+    case "-6":
+    case "--ipv6":
+      return { consumed: 1, family: "ipv6" };
+    case "-w":
+    case "--wait":
+      return { consumed: isNumber(words[i + 1]) ? 2 : 1 };
+    case "-W":
+    case "--wait-interval":
+      return { consumed: 2 };
+    case "-c":
+    case "--set-counters":
+      return { consumed: 3 };
+  }
+  if (FLAG_OPTIONS.has(text)) return { consumed: 1 };
+  if (text.startsWith("--table=")) return { consumed: 1, table: { ...word, text: text.slice(8), start: word.start + 8 } };
+  if (text.startsWith("--wait=") || text.startsWith("--wait-interval=") || text.startsWith("--modprobe=")) return { consumed: 1 };
+  return undefined;
+}
+
+function missing(after: Word, what: string, report: Report): undefined {
+  report(`"${after.text}" needs ${what} after it`, after.start, after.end);
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Table state.
+
+export interface ChainState {
+  name: string;
+  readonly builtin: boolean;
+  policy?: ChainPolicy;
+  range?: SourceRange;
+  rules: Rule[];
+  /** Rules were inserted, deleted, replaced or renamed: their `index`/`chain` must be recomputed. */
+  dirty: boolean;
+}
+
+export interface TableState {
+  readonly name: TableName;
+  readonly chains: Map<string, ChainState>;
+  range?: SourceRange;
+}
+
+/** An empty table with its built-in chains; their policies come from `previous` (a flush keeps policies) or ACCEPT. */
+export function newTable(name: TableName, range: SourceRange | undefined, previous?: TableState): TableState {
+  const chains = new Map<string, ChainState>();
+  for (const builtin of BUILTIN_CHAINS[name]) {
+    const policy = previous?.chains.get(builtin)?.policy ?? { verdict: "accept" };
+    chains.set(builtin, { name: builtin, builtin: true, policy, rules: [], dirty: false });
+  }
+  return { name, chains, range };
+}
+
+export function isTableName(name: string): name is TableName {
+  return (TABLE_NAMES as readonly string[]).includes(name);
+}
+
+/** Why `name` cannot be a user chain, or undefined when it can. */
+export function chainNameProblem(name: string, fromNewChainCommand: boolean): string | undefined {
+  if (name.length === 0) return "a chain name is missing";
+  if (name.length > MAX_CHAIN_NAME) return `chain name "${name}" is longer than ${MAX_CHAIN_NAME} characters`;
+  if (fromNewChainCommand && (name.startsWith("-") || name.startsWith("!"))) {
+    return `chain name "${name}" must not start with "${name[0]}"`;
+  }
+  if (fromNewChainCommand && TARGET_NAMES.has(name)) return `chain name "${name}" is the name of a target`;
+  if (name === "ACCEPT" || name === "DROP" || name === "QUEUE" || name === "RETURN") return `chain name "${name}" is reserved`;
+  return undefined;
+}
+
+export interface ApplyContext {
+  readonly source: SourceFile;
+  readonly family: Family;
+  readonly report: Report;
+  /**
+   * Shell scripts commonly clean up with `iptables -D ... 2>/dev/null` or `-X` of chains that may not exist yet:
+   * those failures do not stop the script, so they are not reported.
+   */
+  readonly lenient: boolean;
+}
+
+/**
+ * Applies one command to `table`. `lineStart`/`lineEnd` are the whole command as written (the rule's range);
+ * `canonical` says its words are written as iptables-save writes them (splitRestoreWords).
+ */
+export function applyCommand(command: Command, table: TableState, lineStart: number, lineEnd: number, canonical: boolean, ctx: ApplyContext): void {
+  const { report } = ctx;
+  const chainName = command.chain?.text;
+  const chain = chainName === undefined ? undefined : table.chains.get(chainName);
+  const needChain = (): ChainState | undefined => {
+    if (chain) return chain;
+    if (command.chain) report(`chain "${chainName}" does not exist in table "${table.name}"`, command.chain.start, command.chain.end);
+    return undefined;
+  };
+  switch (command.kind) {
+    case "append":
+    case "insert":
+    case "replace":
+    case "check": {
+      const target = needChain();
+      if (!target) return;
+      const rule = buildRule(command, table, target, lineStart, lineEnd, canonical, ctx);
+      if (command.kind === "check") return;
+      if (command.kind === "append") {
+        if (rule) {
+          target.rules.push(rule);
+        }
+        return;
+      }
+      const position = command.num ? Number(command.num.text) : 1;
+      if (command.kind === "insert") {
+        if (position < 1 || position > target.rules.length + 1) {
+          report(`cannot insert at rule ${position}: chain "${target.name}" has ${target.rules.length} rules`, command.num!.start, command.num!.end);
+          return;
+        }
+        if (rule) {
+          target.rules.splice(position - 1, 0, rule);
+          target.dirty = true;
+        }
+        return;
+      }
+      if (position < 1 || position > target.rules.length) {
+        report(`cannot replace rule ${position}: chain "${target.name}" has ${target.rules.length} rules`, command.num!.start, command.num!.end);
+        return;
+      }
+      if (rule) {
+        target.rules[position - 1] = rule;
+        target.dirty = true;
+      }
+      return;
+    }
+    case "delete": {
+      const target = chain ?? (ctx.lenient ? undefined : needChain());
+      if (!target) return;
+      if (command.num) {
+        const position = Number(command.num.text);
+        if (position < 1 || position > target.rules.length) {
+          if (!ctx.lenient) report(`cannot delete rule ${position}: chain "${target.name}" has ${target.rules.length} rules`, command.num.start, command.num.end);
+          return;
+        }
+        target.rules.splice(position - 1, 1);
+        target.dirty = true;
+        return;
+      }
+      const key = specKey(command.spec.map((w) => w.text));
+      const found = target.rules.findIndex((rule) => specKey(ruleWords(rule)) === key);
+      if (found === -1) {
+        if (!ctx.lenient) {
+          const first = command.spec[0]!;
+          const last = command.spec[command.spec.length - 1]!;
+          report(`no rule in chain "${target.name}" matches this one, so it cannot be deleted`, first.start, last.end);
+        }
+        return;
+      }
+      target.rules.splice(found, 1);
+      target.dirty = true;
+      return;
+    }
+    case "new": {
+      const name = command.chain!;
+      const problem = chainNameProblem(name.text, true);
+      if (problem) return report(problem, name.start, name.end);
+      if (table.chains.has(name.text)) {
+        if (!ctx.lenient) report(`chain "${name.text}" already exists in table "${table.name}"`, name.start, name.end);
+        return;
+      }
+      table.chains.set(name.text, { name: name.text, builtin: false, range: rangeOf(ctx.source, lineStart, lineEnd), rules: [], dirty: false });
+      return;
+    }
+    case "deleteChain": {
+      if (command.chain) {
+        if (!chain) {
+          if (!ctx.lenient) needChain();
+          return;
+        }
+        if (chain.builtin) return report(`built-in chain "${chain.name}" cannot be deleted`, command.chain.start, command.chain.end);
+        if (chain.rules.length > 0) return report(`chain "${chain.name}" is not empty: flush it (-F) before deleting it`, command.chain.start, command.chain.end);
+        if (isReferenced(table, chain.name)) return report(`chain "${chain.name}" is still the target of a rule`, command.chain.start, command.chain.end);
+        table.chains.delete(chain.name);
+        return;
+      }
+      for (const user of [...table.chains.values()]) {
+        if (user.builtin) continue;
+        if (user.rules.length > 0 || isReferenced(table, user.name)) {
+          if (!ctx.lenient) report(`chain "${user.name}" is not empty or still referenced, so -X cannot delete it`, command.word.start, command.word.end);
+          return;
+        }
+        table.chains.delete(user.name);
+      }
+      return;
+    }
+    case "flush": {
+      if (command.chain) {
+        const target = ctx.lenient ? chain : needChain();
+        if (target) {
+          target.rules = [];
+          target.dirty = false;
+        }
+        return;
+      }
+      for (const each of table.chains.values()) {
+        each.rules = [];
+        each.dirty = false;
+      }
+      return;
+    }
+    case "zero":
+    case "list":
+      if (command.chain && !ctx.lenient) needChain();
+      return;
+    case "policy": {
+      const target = needChain();
+      if (!target) return;
+      const policy = command.second!;
+      if (!target.builtin) return report(`chain "${target.name}" is a user chain: only built-in chains have a policy`, command.chain!.start, command.chain!.end);
+      if (policy.text !== "ACCEPT" && policy.text !== "DROP") return report(`unknown policy "${policy.text}" (use ACCEPT or DROP)`, policy.start, policy.end);
+      target.policy = { verdict: policy.text === "ACCEPT" ? "accept" : "drop", range: rangeOf(ctx.source, lineStart, lineEnd) };
+      return;
+    }
+    case "rename": {
+      const target = needChain();
+      if (!target) return;
+      const to = command.second!;
+      if (target.builtin) return report(`built-in chain "${target.name}" cannot be renamed`, command.chain!.start, command.chain!.end);
+      const problem = chainNameProblem(to.text, true);
+      if (problem) return report(problem, to.start, to.end);
+      if (table.chains.has(to.text)) return report(`chain "${to.text}" already exists in table "${table.name}"`, to.start, to.end);
+      renameChain(table, target, to.text);
+      return;
+    }
+  }
+}
+
+function buildRule(command: Command, table: TableState, chain: ChainState, start: number, end: number, canonical: boolean, ctx: ApplyContext): Rule | undefined {
+  const context: RuleSpecContext = {
+    source: ctx.source,
+    family: ctx.family,
+    table: table.name,
+    chain: chain.name,
+    isChain: (name) => table.chains.has(name),
+  };
+  const spec = parseRuleSpec(command.spec, context);
+  if (spec.errors.length > 0) {
+    for (const error of spec.errors) ctx.report(error.message, error.range.start, error.range.end);
+    return undefined;
+  }
+  const rule: Rule = {
+    chain: chain.name,
+    index: chain.rules.length + 1,
+    range: rangeOf(ctx.source, start, end),
+    text: ruleText(chain.name, command.spec, ctx.source.text, canonical),
+    matches: spec.matches,
+    target: spec.target,
+    comment: spec.comment,
+  };
+  return rule;
+}
+
+/**
+ * `-A CHAIN` and the spec words as iptables-save writes them. When the line was already written so (`canonical`, see
+ * splitRestoreWords) and the spec words are contiguous in it, the text is a slice of the source: no rebuilding.
+ */
+export function ruleText(chain: string, spec: readonly Word[], text: string, canonical: boolean): string {
+  if (spec.length === 0) return `-A ${chain}`;
+  const first = spec[0]!;
+  const last = spec[spec.length - 1]!;
+  if (canonical) {
+    let length = spec.length - 1;
+    for (const word of spec) length += word.end - word.start;
+    if (length === last.end - first.start) return `-A ${chain} ${text.slice(first.start, last.end)}`;
+  }
+  return `-A ${chain} ${spec.map(quoteWord).join(" ")}`;
+}
+
+/** The words of a rule's spec, read back from its normalized text. */
+function ruleWords(rule: Rule): string[] {
+  const words = splitRestoreWords(rule.text, 0, rule.text.length).words;
+  return words.slice(2).map((w) => w.text);
+}
+
+const IMPLICIT_MATCHES = new Set(["tcp", "udp", "udplite", "icmp", "icmpv6", "ipv6-icmp", "sctp", "dccp"]);
+
+/**
+ * What -D compares. The kernel compares compiled rules; the closest text form drops the `-m tcp` that iptables adds
+ * for `-p tcp` options, so `-D INPUT -p tcp --dport 22` finds `-A INPUT -p tcp -m tcp --dport 22`.
+ */
+function specKey(words: readonly string[]): string {
+  const kept: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if ((w === "-m" || w === "--match") && IMPLICIT_MATCHES.has(words[i + 1] ?? "")) {
+      i++;
+      continue;
+    }
+    kept.push(w === "--protocol" ? "-p" : w === "--jump" ? "-j" : w === "--goto" ? "-g" : w);
+  }
+  return kept.join("\u0000");
+}
+
+function jumpsTo(target: Target, name: string): boolean {
+  return (target.kind === "jump" || target.kind === "goto") && target.chain === name;
+}
+
+function isReferenced(table: TableState, name: string): boolean {
+  for (const chain of table.chains.values()) {
+    for (const rule of chain.rules) if (jumpsTo(rule.target, name)) return true;
+  }
+  return false;
+}
+
+/** -E: the chain takes the new name, and so do the rules that jump to it (as iptables-save then shows them). */
+function renameChain(table: TableState, chain: ChainState, to: string): void {
+  const from = chain.name;
+  const entries = [...table.chains.entries()].map(([name, state]) => [name === from ? to : name, state] as const);
+  table.chains.clear();
+  for (const [name, state] of entries) table.chains.set(name, state);
+  chain.name = to;
+  chain.dirty = true;
+  for (const each of table.chains.values()) {
+    each.rules = each.rules.map((rule) => {
+      const words = splitRestoreWords(rule.text, 0, rule.text.length).words.slice(2);
+      let changed = each === chain;
+      for (let i = 0; i + 1 < words.length; i++) {
+        const option = words[i]!.text;
+        if ((option === "-j" || option === "-g" || option === "--jump" || option === "--goto") && words[i + 1]!.text === from) {
+          words[i + 1] = { ...words[i + 1]!, text: to };
+          changed = true;
+        }
+      }
+      if (!changed) return rule;
+      each.dirty = true;
+      const target = jumpsTo(rule.target, from) ? { ...rule.target, chain: to } : rule.target;
+      return { ...rule, chain: each.name, target, text: `-A ${each.name}${words.length ? " " : ""}${words.map(quoteWord).join(" ")}` };
+    });
+  }
+}
+
+/** The model rules of a chain, renumbered when the chain was edited. */
+export function finalRules(chain: ChainState): Rule[] {
+  if (!chain.dirty) return chain.rules;
+  return chain.rules.map((rule, i) => (rule.index === i + 1 && rule.chain === chain.name ? rule : { ...rule, index: i + 1, chain: chain.name }));
+}

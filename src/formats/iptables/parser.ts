@@ -1,0 +1,43 @@
+// The iptables-restore grammar (iptables-restore(8)): a document is a sequence of lines, each a table header, a chain
+// declaration, COMMIT, a comment or a command. Which lines may follow which (tables, COMMIT, chains declared before
+// use) is iptables-restore's state machine, applied in to-model.ts in file order.
+
+import { CstParser, type CstNode, type IToken } from "chevrotain";
+import { ChainLine, CommandLine, CommentLine, CommitLine, Newline, restoreTokens, TableLine } from "./tokens.js";
+
+class RestoreParser extends CstParser {
+  constructor() {
+    super(restoreTokens, { recoveryEnabled: false, skipValidations: true });
+    this.performSelfAnalysis();
+  }
+
+  public document = this.RULE("document", () => {
+    this.MANY(() => this.SUBRULE(this.line));
+  });
+
+  public line = this.RULE("line", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2([
+            { ALT: () => this.CONSUME(TableLine) },
+            { ALT: () => this.CONSUME(ChainLine) },
+            { ALT: () => this.CONSUME(CommitLine) },
+            { ALT: () => this.CONSUME(CommentLine) },
+            { ALT: () => this.CONSUME(CommandLine) },
+          ]);
+          this.OPTION(() => this.CONSUME(Newline));
+        },
+      },
+      { ALT: () => this.CONSUME2(Newline) },
+    ]);
+  });
+}
+
+export const restoreParser = new RestoreParser();
+
+/** The CST of one chunk of tokens. The grammar accepts every token sequence the lexer makes, so it has no errors. */
+export function parseChunk(tokens: IToken[]): CstNode {
+  restoreParser.input = tokens;
+  return restoreParser.document();
+}

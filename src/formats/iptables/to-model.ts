@@ -1,0 +1,276 @@
+// CST of an iptables-restore document -> the firewall model, applying iptables-restore's line semantics in order:
+// `*table` starts a fresh table, `:CHAIN POLICY` declares, commands change it, COMMIT makes it the loaded state.
+// Chosen --noflush behaviour: none. Every `*table` block replaces what earlier blocks loaded for that table (as
+// iptables-restore without -n does), keeping only the built-in chains' policies, which a flush does not reset.
+
+import type { CstNode, IToken } from "chevrotain";
+import type { Diagnostic, Family, FirewallModel, Ruleset, Table, TableName, Chain } from "../../model/firewall.js";
+import { emptyHostFacts } from "../../model/firewall.js";
+import { rangeOf, type SourceFile } from "../../model/source.js";
+import {
+  applyCommand,
+  chainNameProblem,
+  finalRules,
+  isTableName,
+  newTable,
+  readCommand,
+  TABLE_NAMES,
+  type ApplyContext,
+  type TableState,
+} from "./commands.js";
+import { lexChunks } from "./lexer.js";
+import { parseChunk } from "./parser.js";
+import { MAX_LINE_WORDS, MAX_WORD_LENGTH, splitRestoreWords } from "./words.js";
+
+/** The loaded tables of one family. */
+export type FamilyTables = Map<TableName, TableState>;
+
+export class DiagnosticList {
+  readonly items: Diagnostic[] = [];
+  constructor(private readonly source: SourceFile) {}
+  readonly report = (message: string, start: number, end: number): void => {
+    this.items.push({ message, range: rangeOf(this.source, start, end) });
+  };
+}
+
+const BOM = 0xfeff;
+
+/** Parses an iptables-restore / iptables-save document for `family`; lines marked for the other family are skipped. */
+export function restoreToModel(source: SourceFile, family: Family): FirewallModel {
+  const diagnostics = new DiagnosticList(source);
+  const loader = new RestoreLoader(source, family, diagnostics);
+  const text = source.text;
+  if (text.charCodeAt(0) === BOM) {
+    diagnostics.report("the file starts with a byte order mark (BOM): iptables-restore reads it as part of the first line", 0, 1);
+  }
+  const crlf = text.indexOf("\r\n");
+  if (crlf !== -1) {
+    diagnostics.report("Windows line endings (CR LF): iptables-restore reads the CR as part of each line and refuses it", crlf, crlf + 1);
+  }
+  lexChunks(text, text.charCodeAt(0) === BOM ? 1 : 0, (chunk) => {
+    const cst = parseChunk(chunk.tokens);
+    for (const line of (cst.children.line ?? []) as CstNode[]) loader.line(line.children, chunk.base);
+  });
+  loader.end();
+  return toFirewallModel(source, new Map([[family, loader.committed]]), diagnostics.items);
+}
+
+interface Block {
+  readonly table: TableState | undefined;
+  /** The `*name` token, for the "no COMMIT" report. */
+  readonly start: number;
+  readonly end: number;
+}
+
+class RestoreLoader {
+  readonly committed: FamilyTables = new Map();
+  private block: Block | undefined;
+  private readonly ctx: ApplyContext;
+
+  constructor(
+    private readonly source: SourceFile,
+    private readonly family: Family,
+    private readonly diagnostics: DiagnosticList,
+  ) {
+    this.ctx = { source, family, report: diagnostics.report, lenient: false };
+  }
+
+  line(children: CstNode["children"], base: number): void {
+    let token: IToken | undefined;
+    if ((token = first(children.CommandLine))) return this.command(base + token.startOffset, base + token.startOffset + token.image.length);
+    if ((token = first(children.ChainLine))) return this.chain(base + token.startOffset, base + token.startOffset + token.image.length);
+    if ((token = first(children.TableLine))) return this.table(base + token.startOffset, base + token.startOffset + token.image.length);
+    if ((token = first(children.CommitLine))) return this.commit(base + token.startOffset, base + token.startOffset + 6);
+  }
+
+  end(): void {
+    if (this.block) this.noCommit(this.block);
+  }
+
+  private report(message: string, start: number, end: number): void {
+    this.diagnostics.report(message, start, end);
+  }
+
+  private lineEnd(start: number, end: number): number {
+    return end > start && this.source.text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+  }
+
+  private noCommit(block: Block): void {
+    const name = this.source.text.slice(block.start + 1, block.end).trim().split(/[ \t]/)[0];
+    this.report(`table "${name}" has no COMMIT: iptables-restore loads nothing from it`, block.start, block.end);
+  }
+
+  private table(start: number, rawEnd: number): void {
+    const end = this.lineEnd(start, rawEnd);
+    const text = this.source.text;
+    const nameStart = skipBlanks(text, start + 1, end);
+    const nameEnd = wordEnd(text, nameStart, end);
+    const name = text.slice(nameStart, nameEnd);
+    if (this.block) {
+      this.report(`"*${name}" starts a table before the previous one has its COMMIT line`, start, end);
+      this.block = undefined;
+    }
+    if (name.length === 0) {
+      this.report('table name missing after "*"', start, end);
+      this.block = { table: undefined, start, end };
+      return;
+    }
+    if (!isTableName(name)) {
+      this.report(`unknown table "${name}" (iptables has ${TABLE_NAMES.join(", ")})`, nameStart, nameEnd);
+      this.block = { table: undefined, start, end };
+      return;
+    }
+    this.block = { table: newTable(name, rangeOf(this.source, start, end), this.committed.get(name)), start, end };
+  }
+
+  private commit(start: number, end: number): void {
+    if (!this.block) {
+      this.report("COMMIT outside a table: there is no \"*table\" line before it", start, end);
+      return;
+    }
+    if (this.block.table) this.committed.set(this.block.table.name, this.block.table);
+    this.block = undefined;
+  }
+
+  private chain(start: number, rawEnd: number): void {
+    const end = this.lineEnd(start, rawEnd);
+    const table = this.block?.table;
+    if (!this.block) {
+      this.report('chain declaration outside a table: add a "*filter" (or other table) line before it', start, end);
+      return;
+    }
+    if (!table) return;
+    const text = this.source.text;
+    const nameStart = start + 1;
+    const nameEnd = wordEnd(text, nameStart, end);
+    const name = text.slice(nameStart, nameEnd);
+    const policyStart = skipBlanks(text, nameEnd, end);
+    const policyEnd = wordEnd(text, policyStart, end);
+    const policy = text.slice(policyStart, policyEnd);
+    const existing = table.chains.get(name);
+    if (existing?.builtin) {
+      existing.range = rangeOf(this.source, start, end);
+      if (policy.length === 0) {
+        this.report(`chain "${name}" has no policy: write ":${name} ACCEPT" or ":${name} DROP"`, start, end);
+      } else if (policy === "ACCEPT" || policy === "DROP") {
+        existing.policy = { verdict: policy === "ACCEPT" ? "accept" : "drop", range: rangeOf(this.source, start, end) };
+      } else if (policy !== "-") {
+        this.report(`unknown policy "${policy}" for built-in chain "${name}" (use ACCEPT or DROP)`, policyStart, policyEnd);
+      }
+      return;
+    }
+    const problem = chainNameProblem(name, false);
+    if (problem) {
+      this.report(problem, nameStart === nameEnd ? start : nameStart, nameStart === nameEnd ? end : nameEnd);
+      return;
+    }
+    if (existing) {
+      this.report(`chain "${name}" is declared twice in table "${table.name}"`, nameStart, nameEnd);
+      return;
+    }
+    if (policy.length === 0) {
+      this.report(`chain "${name}" has no policy: write ":${name} - [0:0]" for a user chain`, start, end);
+      return;
+    }
+    table.chains.set(name, { name, builtin: false, range: rangeOf(this.source, start, end), rules: [], dirty: false });
+    if (policy !== "-") {
+      this.report(`"${name}" is not a built-in chain of table "${table.name}", so its policy must be "-", not "${policy}"`, policyStart, policyEnd);
+    }
+  }
+
+  private command(start: number, rawEnd: number): void {
+    const end = this.lineEnd(start, rawEnd);
+    const text = this.source.text;
+    let from = start;
+    if (text.charCodeAt(start) === 91 /* [ */) {
+      const close = text.indexOf("]", start);
+      if (close === -1 || close >= end) {
+        this.report('packet and byte counters "[" without "]"', start, end);
+        return;
+      }
+      if (text.indexOf(":", start) > close) this.report('counters must be written "[packets:bytes]"', start, close + 1);
+      from = close + 1;
+    }
+    const split = splitRestoreWords(text, from, end);
+    const words = split.words;
+    if (words.length === 0) {
+      this.report("a line with only blanks: iptables-restore refuses it (only an empty line is skipped)", start, Math.max(end, start + 1));
+      return;
+    }
+    if (words.length === 1 && words[0]!.text === "COMMIT") {
+      const message =
+        rawEnd === text.length
+          ? 'the last line "COMMIT" has no line break: iptables-restore does not recognise it'
+          : '"COMMIT" must be alone on its line: iptables-restore does not recognise it with blanks around it';
+      this.report(message, words[0]!.start, words[0]!.end);
+      return this.commit(start, end);
+    }
+    if (!this.block) {
+      const what = words[0]!.text.startsWith("-") ? "command" : "text";
+      this.report(`${what} outside a table: add a "*filter" (or other table) line before it`, words[0]!.start, words[words.length - 1]!.end);
+      return;
+    }
+    const table = this.block.table;
+    if (!table) return;
+    if (words.length > MAX_LINE_WORDS) {
+      this.report(`too many words on one line (iptables-restore takes at most ${MAX_LINE_WORDS})`, words[MAX_LINE_WORDS]!.start, end);
+      return;
+    }
+    for (const word of words) {
+      if (word.text.length > MAX_WORD_LENGTH) {
+        this.report(`word longer than ${MAX_WORD_LENGTH} characters: iptables refuses it`, word.start, word.end);
+        return;
+      }
+    }
+    const command = readCommand(words, start, end, this.diagnostics.report);
+    if (!command) return;
+    if (command.onlyFamily && command.onlyFamily !== this.family) return;
+    if (command.tableOption) {
+      this.report('"-t" cannot be used in an iptables-restore file: the "*table" line sets the table', command.tableOption.start, (command.table ?? command.tableOption).end);
+      return;
+    }
+    applyCommand(command, table, start, end, split.canonical, this.ctx);
+  }
+}
+
+function first(tokens: CstNode["children"][string] | undefined): IToken | undefined {
+  return tokens?.[0] as IToken | undefined;
+}
+
+function skipBlanks(text: string, i: number, end: number): number {
+  while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  return i;
+}
+
+function wordEnd(text: string, i: number, end: number): number {
+  while (i < end && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9) i++;
+  return i;
+}
+
+/** The model of the loaded tables, IPv4 first. */
+export function toFirewallModel(source: SourceFile, families: Map<Family, FamilyTables>, diagnostics: Diagnostic[]): FirewallModel {
+  const rulesets: Ruleset[] = [];
+  for (const family of ["ipv4", "ipv6"] as const) {
+    const tables = families.get(family);
+    if (!tables || tables.size === 0) continue;
+    const modelTables = new Map<TableName, Table>();
+    for (const name of TABLE_NAMES) {
+      const state = tables.get(name);
+      if (!state) continue;
+      const chains = new Map<string, Chain>();
+      for (const chain of state.chains.values()) {
+        chains.set(chain.name, {
+          name: chain.name,
+          table: name,
+          builtin: chain.builtin,
+          policy: chain.policy,
+          rules: finalRules(chain),
+          range: chain.range,
+        });
+      }
+      modelTables.set(name, { name, chains, range: state.range });
+    }
+    rulesets.push({ family, tables: modelTables });
+  }
+  return { source, format: "iptables", rulesets, host: emptyHostFacts(), diagnostics };
+}
