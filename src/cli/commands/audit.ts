@@ -1,0 +1,193 @@
+// `vpnlint audit [paths..]`: read rulesets, run every check, print findings, exit 0/1/2.
+
+import { writeFileSync } from "node:fs";
+import type { Argv, CommandModule } from "yargs";
+import type { AuditOptions, FileReport } from "../../audit/index.js";
+import type { FormatId } from "../../model/firewall.js";
+import type { Finding, Severity } from "../../model/finding.js";
+import { SourceFile } from "../../model/source.js";
+import { SEVERITY_RANK } from "../../report/common.js";
+import type { OutputFormat, ReportedFile } from "../../report/types.js";
+import { useColor } from "../color.js";
+import { fileError, internalError, VpnlintError } from "../errors.js";
+import { collectPaths, readInput, type InputText } from "../inputs.js";
+import { STDIN_ARG, type CliIo } from "../io.js";
+import { toolInfo } from "../package-info.js";
+import { startProgress, wantsSpinner } from "../spinner.js";
+
+export type FailOn = Severity | "none";
+
+export interface AuditArgs {
+  readonly paths: readonly string[];
+  readonly format: OutputFormat;
+  readonly output?: string;
+  readonly failOn: FailOn;
+  readonly role?: readonly ("endpoint" | "gateway")[];
+  readonly behindNat?: boolean;
+  readonly externalInterface?: readonly string[];
+  readonly config?: string;
+  readonly inputFormat?: FormatId;
+  readonly stdinFilename?: string;
+  readonly quiet: boolean;
+  readonly color?: boolean;
+  readonly debug: boolean;
+}
+
+const STDIN_NAME = "<stdin>";
+
+/** Repeatable options arrive as a string once and as an array when repeated. */
+function list<T>(value: T | readonly T[] | undefined): T[] | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? [...value] : [value as T];
+}
+
+export function auditBuilder(yargs: Argv): Argv<AuditArgs> {
+  return yargs
+    .positional("paths", {
+      describe: "Files or directories to audit, or - for standard input",
+      type: "string",
+      array: true,
+    })
+    .option("format", {
+      alias: "f",
+      describe: "Output format",
+      choices: ["text", "json", "sarif", "github"] as const,
+      default: "text" as const,
+    })
+    .option("output", { alias: "o", describe: "Write the report to FILE instead of standard output", type: "string", requiresArg: true })
+    .option("fail-on", {
+      describe: "Lowest severity that makes the exit code 1 (suppressed findings never do)",
+      choices: ["error", "warning", "note", "none"] as const,
+      default: "warning" as const,
+    })
+    .option("role", {
+      describe: "What the host is, instead of inferring it from the rules (repeatable)",
+      choices: ["endpoint", "gateway"] as const,
+      type: "string",
+      requiresArg: true,
+      coerce: list,
+    })
+    .option("behind-nat", { describe: "The VPN endpoint sits behind NAT: ESP arrives inside UDP 4500", type: "boolean" })
+    .option("external-interface", {
+      alias: "i",
+      describe: "Interface facing the internet, instead of inferring it (repeatable)",
+      type: "string",
+      requiresArg: true,
+      coerce: list,
+    })
+    .option("config", { alias: "c", describe: "Config file to use instead of searching .vpnlint.json/.vpnlint.yaml", type: "string", requiresArg: true })
+    .option("input-format", { describe: "Input format, instead of detecting it", choices: ["iptables", "vyatta"] as const })
+    .option("stdin-filename", { describe: "Name to report for standard input (-)", type: "string", requiresArg: true })
+    .option("quiet", { alias: "q", describe: "Report only findings that fail the run, and nothing when it passes", type: "boolean", default: false })
+    .example("$0 audit /etc/iptables/rules.v4", "Audit an iptables-save dump")
+    .example("$0 audit /etc/iptables", "Audit every ruleset in a directory")
+    .example("iptables-save | $0 audit -", "Audit the running ruleset")
+    .example("$0 audit config.boot -i eth0", "Audit a VyOS config whose WAN is eth0")
+    .example("$0 audit rules.v4 -f sarif -o out.sarif", "Write SARIF for code scanning")
+    .example("$0 audit rules.v4 --fail-on error", "Fail only on errors, not on warnings") as unknown as Argv<AuditArgs>;
+}
+
+function failsRun(finding: Finding, failOn: FailOn): boolean {
+  return failOn !== "none" && !finding.suppression && SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[failOn];
+}
+
+/** `--quiet` keeps what fails the run (errors when nothing can fail it). */
+function keptByQuiet(finding: Finding, failOn: FailOn): boolean {
+  return failsRun(finding, failOn === "none" ? "error" : failOn);
+}
+
+function readAll(files: readonly string[]): { inputs: InputText[]; errors: VpnlintError[] } {
+  const inputs: InputText[] = [];
+  const errors: VpnlintError[] = [];
+  for (const path of files) {
+    try {
+      inputs.push(readInput(path));
+    } catch (error) {
+      errors.push(error instanceof VpnlintError ? error : fileError(path, error));
+    }
+  }
+  return { inputs, errors };
+}
+
+export async function runAudit(given: AuditArgs, io: CliIo): Promise<number> {
+  const args = {
+    ...given,
+    paths: (given.paths ?? []).map((path) => (path === STDIN_ARG ? "-" : path)),
+    // `-o -` is standard output, as usual.
+    output: given.output === STDIN_ARG ? undefined : given.output,
+  };
+  if (args.paths.length === 0) throw new VpnlintError("usage", "nothing to audit: give files or directories, or - to read standard input");
+  if (args.paths.filter((path) => path === "-").length > 1) throw new VpnlintError("usage", "- (standard input) can be given only once");
+  if (args.stdinFilename !== undefined && !args.paths.includes("-")) {
+    throw new VpnlintError("usage", "--stdin-filename needs - among the paths");
+  }
+  const collected = collectPaths(args.paths);
+  const { inputs, errors } = readAll(collected.files);
+  errors.unshift(...collected.errors);
+  if (args.config !== undefined) {
+    try {
+      readInput(args.config);
+    } catch (error) {
+      errors.push(error instanceof VpnlintError ? new VpnlintError("io", `--config ${error.message}`) : fileError(args.config, error));
+    }
+  }
+  if (errors.length > 0) {
+    for (const error of errors) io.stderr.write(`vpnlint: ${error.message}\n`);
+    return 2;
+  }
+  if (collected.stdin) inputs.push({ path: args.stdinFilename ?? STDIN_NAME, text: await io.readStdin() });
+
+  const options: AuditOptions = {
+    inputFormat: args.inputFormat,
+    roles: args.role,
+    behindNat: args.behindNat,
+    externalInterfaces: args.externalInterface,
+    configPath: args.config,
+  };
+  const machine = args.format !== "text";
+  const bytes = inputs.reduce((sum, input) => sum + input.text.length, 0);
+  const progress = await startProgress(io, wantsSpinner(io, machine, args.quiet, inputs.length, bytes), "auditing");
+  const { auditSource } = await import("../../audit/index.js");
+  const reports: ReportedFile[] = [];
+  try {
+    for (const [i, input] of inputs.entries()) {
+      await progress.update(`auditing ${i + 1}/${inputs.length}: ${input.path}`);
+      const source = new SourceFile(input.path, input.text);
+      let report: FileReport;
+      try {
+        report = auditSource(source, options);
+      } catch (error) {
+        throw error instanceof VpnlintError ? error : internalError(input.path, error);
+      }
+      const findings = args.quiet ? report.findings.filter((finding) => keptByQuiet(finding, args.failOn)) : report.findings;
+      reports.push({ path: report.path, format: report.format, source, findings });
+    }
+  } finally {
+    progress.stop();
+  }
+
+  const [{ formatters }, { ruleCatalogue }] = await Promise.all([import("../../report/index.js"), import("../../rules/index.js")]);
+  const color = !machine && useColor(args.color, io, args.output !== undefined);
+  const text = formatters[args.format]({ files: reports, rules: ruleCatalogue, tool: toolInfo(), cwd: io.cwd, color });
+  const failed = reports.some((report) => report.findings.some((finding) => failsRun(finding, args.failOn)));
+  const clean = reports.every((report) => report.findings.every((finding) => finding.suppression));
+  if (args.output !== undefined) {
+    try {
+      writeFileSync(args.output, text);
+    } catch (error) {
+      throw fileError(args.output, error, "cannot write the report: ");
+    }
+  } else if (!(args.quiet && clean && args.format === "text")) {
+    io.stdout.write(text);
+  }
+  return failed ? 1 : 0;
+}
+
+export function auditCommand(io: CliIo, done: (run: Promise<number>) => void): CommandModule<object, AuditArgs> {
+  return {
+    command: "audit [paths..]",
+    describe: "Audit firewall rulesets of IPsec/L2TP VPN hosts",
+    builder: auditBuilder,
+    handler: (args) => done(runAudit(args, io)),
+  };
+}
