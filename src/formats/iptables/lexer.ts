@@ -1,6 +1,7 @@
 // The iptables-restore lexer, run over chunks of a few thousand lines so big dumps never hold all their tokens at once.
 
-import { Lexer, type IToken } from "chevrotain";
+import type { IToken } from "chevrotain";
+import { Lexer } from "./chevrotain.js";
 import { restoreTokens } from "./tokens.js";
 
 // safeMode: the catch-all CommandLine pattern is a complement set, which rules out the first-character table anyway.

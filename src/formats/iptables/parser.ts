@@ -2,7 +2,8 @@
 // declaration, COMMIT, a comment or a command. Which lines may follow which (tables, COMMIT, chains declared before
 // use) is iptables-restore's state machine, applied in to-model.ts in file order.
 
-import { CstParser, type CstNode, type IToken } from "chevrotain";
+import type { CstNode, IToken } from "chevrotain";
+import { CstParser } from "./chevrotain.js";
 import { ChainLine, CommandLine, CommentLine, CommitLine, Newline, restoreTokens, TableLine } from "./tokens.js";
 
 class RestoreParser extends CstParser {

@@ -2,7 +2,8 @@
 // first character (iptables-restore.c): so each token below is a whole line, and the words of a command line are
 // split afterwards by words.ts, the way iptables' own add_param_to_argv does.
 
-import { createToken, type TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
+import { createToken } from "./chevrotain.js";
 
 export const Newline = createToken({ name: "Newline", pattern: /\n/, line_breaks: true });
 /** `COMMIT` alone on its line (iptables compares the whole line, so `COMMIT ` with a trailing space is no COMMIT). */
