@@ -1,7 +1,7 @@
 // Helpers every formatter shares: rule lookup and help links, ordering, counting, fingerprints.
 
 import { createHash } from "node:crypto";
-import type { Finding, RuleMeta, Severity } from "../model/finding.js";
+import type { Finding, RuleMeta } from "../model/finding.js";
 import type { ReportedFile } from "./types.js";
 
 const DOCS_BASE = "https://github.com/vpnlint/vpnlint/blob/main/docs/rules/";
@@ -35,8 +35,6 @@ export function ruleFor(rules: readonly RuleMeta[], finding: Finding): RuleMeta 
     }
   );
 }
-
-export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 3, warning: 2, note: 1 };
 
 export function compareFindings(a: Finding, b: Finding): number {
   const fa = a.location.file;

@@ -2,6 +2,7 @@
 
 import type { Finding } from "../model/finding.js";
 import type { ResolvedLocation } from "../model/source.js";
+import type { RoleFact, Roles } from "../rules/context.js";
 import { countFindings, fingerprints, helpUri, orderedFiles, ruleFor } from "./common.js";
 import type { Formatter } from "./types.js";
 
@@ -9,6 +10,22 @@ export const JSON_SCHEMA_VERSION = 1;
 
 function locationJson(at: ResolvedLocation) {
   return { file: at.file, startLine: at.startLine, startColumn: at.startColumn, endLine: at.endLine, endColumn: at.endColumn };
+}
+
+function roleJson<T>(fact: RoleFact<T>) {
+  return { value: fact.value, source: fact.source, reasons: fact.reasons };
+}
+
+function rolesJson(roles: Roles | undefined) {
+  if (!roles) return null;
+  return {
+    ipsecEndpoint: roleJson(roles.ipsecEndpoint),
+    l2tpEndpoint: roleJson(roles.l2tpEndpoint),
+    gateway: roleJson(roles.gateway),
+    behindNat: roleJson(roles.behindNat),
+    externalInterfaces: roleJson(roles.externalInterfaces),
+    vpnFamilies: [...roles.vpnFamilies].sort(),
+  };
 }
 
 function findingJson(finding: Finding, fingerprint: string, ruleName: string) {
@@ -73,7 +90,9 @@ export const formatJson: Formatter = (input) => {
     files: files.map((file) => ({
       path: file.path,
       format: file.format,
+      configPath: file.configPath ?? null,
       facts: file.facts ?? [],
+      roles: rolesJson(file.roles),
       problems: file.findings.filter((finding) => !finding.suppression).length,
       suppressed: file.findings.filter((finding) => finding.suppression).length,
     })),

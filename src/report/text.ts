@@ -72,9 +72,12 @@ export const formatText: Formatter = (input) => {
   const files = orderedFiles(input.files);
   const blocks: string[] = [];
   for (const file of files) {
-    for (const finding of file.findings) {
-      if (!finding.suppression) blocks.push(findingLines(finding, file.source, c).join("\n"));
+    const shown = file.findings.filter((finding) => !finding.suppression);
+    if (shown.length === 0) continue;
+    if (file.facts && file.facts.length > 0) {
+      blocks.push([`${c.bold(escapeControl(file.path))} ${c.dim("as vpnlint sees the host:")}`, ...file.facts.map((fact) => c.dim(`  - ${escapeControl(fact)}`))].join("\n"));
     }
+    for (const finding of shown) blocks.push(findingLines(finding, file.source, c).join("\n"));
   }
   const counts = countFindings(files);
   const problems = counts.error + counts.warning + counts.note;

@@ -3,6 +3,7 @@
 import type { FormatId } from "../model/firewall.js";
 import type { Finding, RuleMeta } from "../model/finding.js";
 import type { SourceFile } from "../model/source.js";
+import type { Roles } from "../rules/context.js";
 
 export interface ReportedFile {
   /** As the user gave it (or `--stdin-filename`); the same string as `finding.location.file`. */
@@ -11,8 +12,12 @@ export interface ReportedFile {
   /** The file's text, for code frames and fingerprints of findings that carry no rule anchor. */
   readonly source?: SourceFile;
   readonly findings: readonly Finding[];
-  /** What the audit concluded about the host (roles, interfaces), in words, when the pipeline provides it. */
+  /** What the audit concluded about the host (roles, interfaces), in words. */
   readonly facts?: readonly string[];
+  /** The same, structured: each role's value, where it came from and why. */
+  readonly roles?: Roles;
+  /** The config file that applied to this file, if any. */
+  readonly configPath?: string;
 }
 
 export interface ToolInfo {

@@ -3,6 +3,7 @@
 import type { Finding, RuleMeta } from "../../src/model/finding.js";
 import { resolveRange, SourceFile, type ResolvedLocation } from "../../src/model/source.js";
 import type { ReportInput, ReportedFile } from "../../src/report/types.js";
+import type { Roles } from "../../src/rules/context.js";
 import { syntaxError } from "../../src/rules/syntax-error.js";
 
 export const CWD = "/work/project";
@@ -155,9 +156,26 @@ export const gatewayFindings: Finding[] = [
   },
 ];
 
+const gatewayRoles: Roles = {
+  ipsecEndpoint: { value: false, source: "inferred", reasons: [] },
+  l2tpEndpoint: { value: false, source: "inferred", reasons: [] },
+  gateway: { value: true, source: "inferred", reasons: ["DNAT of udp/1701 (line 2)"] },
+  behindNat: { value: false, source: "default", reasons: [] },
+  externalInterfaces: { value: ["eth0"], source: "option", reasons: ["--external-interface"] },
+  vpnFamilies: new Set(["ipv4"]),
+};
+
 export const files: ReportedFile[] = [
   { path: server.path, format: "iptables", source: server, findings: serverFindings },
-  { path: gateway.path, format: "iptables", source: gateway, findings: gatewayFindings, facts: ["role: gateway (DNAT of udp/500)"] },
+  {
+    path: gateway.path,
+    format: "iptables",
+    source: gateway,
+    findings: gatewayFindings,
+    facts: ["gateway: DNAT of udp/1701 (line 2)", "external interfaces: eth0 (--external-interface)"],
+    roles: gatewayRoles,
+    configPath: "gw/.vpnlint.yaml",
+  },
   { path: "clean/rules.v4", format: "iptables", source: new SourceFile("clean/rules.v4", "*filter\nCOMMIT\n"), findings: [] },
 ];
 

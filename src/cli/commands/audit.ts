@@ -4,9 +4,9 @@ import { writeFileSync } from "node:fs";
 import type { Argv, CommandModule } from "yargs";
 import type { AuditOptions, FileReport } from "../../audit/index.js";
 import type { FormatId } from "../../model/firewall.js";
-import type { Finding, Severity } from "../../model/finding.js";
+import { reachesThreshold, type FailOn } from "../../audit/threshold.js";
+import type { Finding } from "../../model/finding.js";
 import { SourceFile } from "../../model/source.js";
-import { SEVERITY_RANK } from "../../report/common.js";
 import type { OutputFormat, ReportedFile } from "../../report/types.js";
 import { useColor } from "../color.js";
 import { fileError, internalError, VpnlintError } from "../errors.js";
@@ -14,8 +14,6 @@ import { collectPaths, readInput, type InputText } from "../inputs.js";
 import { STDIN_ARG, type CliIo } from "../io.js";
 import { toolInfo } from "../package-info.js";
 import { startProgress, wantsSpinner } from "../spinner.js";
-
-export type FailOn = Severity | "none";
 
 export interface AuditArgs {
   readonly paths: readonly string[];
@@ -25,7 +23,8 @@ export interface AuditArgs {
   readonly role?: readonly ("endpoint" | "gateway")[];
   readonly behindNat?: boolean;
   readonly externalInterface?: readonly string[];
-  readonly config?: string;
+  /** A path, or false for `--no-config` (no config file at all). */
+  readonly config?: string | false;
   readonly inputFormat?: FormatId;
   readonly stdinFilename?: string;
   readonly quiet: boolean;
@@ -75,7 +74,11 @@ export function auditBuilder(yargs: Argv): Argv<AuditArgs> {
       requiresArg: true,
       coerce: list,
     })
-    .option("config", { alias: "c", describe: "Config file to use instead of searching .vpnlint.json/.vpnlint.yaml", type: "string", requiresArg: true })
+    .option("config", {
+      alias: "c",
+      describe: "Config file to use instead of searching .vpnlint.json/.vpnlint.yaml upward (--no-config: none)",
+      type: "string",
+    })
     .option("input-format", { describe: "Input format, instead of detecting it", choices: ["iptables", "vyatta"] as const })
     .option("stdin-filename", { describe: "Name to report for standard input (-)", type: "string", requiresArg: true })
     .option("quiet", { alias: "q", describe: "Report only findings that fail the run, and nothing when it passes", type: "boolean", default: false })
@@ -88,7 +91,7 @@ export function auditBuilder(yargs: Argv): Argv<AuditArgs> {
 }
 
 function failsRun(finding: Finding, failOn: FailOn): boolean {
-  return failOn !== "none" && !finding.suppression && SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[failOn];
+  return !finding.suppression && reachesThreshold(finding.severity, failOn);
 }
 
 /** `--quiet` keeps what fails the run (errors when nothing can fail it). */
@@ -124,13 +127,6 @@ export async function runAudit(given: AuditArgs, io: CliIo): Promise<number> {
   const collected = collectPaths(args.paths);
   const { inputs, errors } = readAll(collected.files);
   errors.unshift(...collected.errors);
-  if (args.config !== undefined) {
-    try {
-      readInput(args.config);
-    } catch (error) {
-      errors.push(error instanceof VpnlintError ? new VpnlintError("io", `--config ${error.message}`) : fileError(args.config, error));
-    }
-  }
   if (errors.length > 0) {
     for (const error of errors) io.stderr.write(`vpnlint: ${error.message}\n`);
     return 2;
@@ -142,12 +138,13 @@ export async function runAudit(given: AuditArgs, io: CliIo): Promise<number> {
     roles: args.role,
     behindNat: args.behindNat,
     externalInterfaces: args.externalInterface,
-    configPath: args.config,
+    configPath: args.config === false ? undefined : args.config,
+    noConfigSearch: args.config === false,
   };
   const machine = args.format !== "text";
   const bytes = inputs.reduce((sum, input) => sum + input.text.length, 0);
   const progress = await startProgress(io, wantsSpinner(io, machine, args.quiet, inputs.length, bytes), "auditing");
-  const { auditSource } = await import("../../audit/index.js");
+  const { auditSource, ConfigError } = await import("../../audit/index.js");
   const reports: ReportedFile[] = [];
   try {
     for (const [i, input] of inputs.entries()) {
@@ -157,10 +154,11 @@ export async function runAudit(given: AuditArgs, io: CliIo): Promise<number> {
       try {
         report = auditSource(source, options);
       } catch (error) {
+        if (error instanceof ConfigError) throw new VpnlintError("usage", `config ${error.message}`);
         throw error instanceof VpnlintError ? error : internalError(input.path, error);
       }
       const findings = args.quiet ? report.findings.filter((finding) => keptByQuiet(finding, args.failOn)) : report.findings;
-      reports.push({ path: report.path, format: report.format, source, findings });
+      reports.push({ path: report.path, format: report.format, source, findings, facts: report.facts, roles: report.roles, configPath: report.configPath });
     }
   } finally {
     progress.stop();
