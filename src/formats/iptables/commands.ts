@@ -275,6 +275,13 @@ export function newTable(name: TableName, range: SourceRange | undefined, previo
   return { name, chains, range };
 }
 
+/** A copy whose chains and rule lists can change without touching `table` (iptables-restore --noflush). */
+export function copyTable(table: TableState): TableState {
+  const chains = new Map<string, ChainState>();
+  for (const [name, chain] of table.chains) chains.set(name, { ...chain, rules: [...chain.rules] });
+  return { name: table.name, chains, range: table.range };
+}
+
 export function isTableName(name: string): name is TableName {
   return (TABLE_NAMES as readonly string[]).includes(name);
 }
@@ -300,6 +307,8 @@ export interface ApplyContext {
    * those failures do not stop the script, so they are not reported.
    */
   readonly lenient: boolean;
+  /** Rule-spec errors inside these offsets are not reported (words holding shell expansions we cannot resolve). */
+  readonly tolerated?: readonly { readonly start: number; readonly end: number }[];
 }
 
 /**
@@ -464,8 +473,10 @@ function buildRule(command: Command, table: TableState, chain: ChainState, start
   };
   const spec = parseRuleSpec(command.spec, context);
   if (spec.errors.length > 0) {
-    for (const error of spec.errors) ctx.report(error.message, error.range.start, error.range.end);
-    return undefined;
+    const tolerated = ctx.tolerated ?? [];
+    const errors = spec.errors.filter((e) => !tolerated.some((t) => e.range.start < t.end && e.range.end > t.start));
+    for (const error of errors) ctx.report(error.message, error.range.start, error.range.end);
+    if (errors.length > 0) return undefined;
   }
   const rule: Rule = {
     chain: chain.name,

@@ -4,6 +4,7 @@ import type { Family, FirewallModel } from "../../model/firewall.js";
 import { emptyHostFacts } from "../../model/firewall.js";
 import { rangeOf, type SourceFile } from "../../model/source.js";
 import type { InputFormat } from "../types.js";
+import { shellToModel } from "./shell-to-model.js";
 import { restoreToModel } from "./to-model.js";
 
 /** How much of a file detect() and the family/kind sniffing look at: markers sit near the top. */
@@ -40,8 +41,17 @@ function sniffFamily(source: SourceFile): Family {
   return "ipv4";
 }
 
+/** A shell script: a `#!` line, or iptables calls and no restore structure at the start of a line. */
+function isShellScript(text: string): boolean {
+  const head = text.length > SNIFF_LENGTH ? text.slice(0, SNIFF_LENGTH) : text;
+  if (head.startsWith("#!")) return true;
+  if (RESTORE_TABLE.test(head) || RESTORE_RULE.test(head) || RESTORE_CHAIN.test(head)) return false;
+  return SHELL_CALL.test(head) || SHELL_VARIABLE_CALL.test(head);
+}
+
 function parse(source: SourceFile): FirewallModel {
   try {
+    if (isShellScript(source.text)) return shellToModel(source);
     return restoreToModel(source, sniffFamily(source));
   } catch (error) {
     // A defect of ours must not become a stack trace for the user: report it as a finding on the first line.

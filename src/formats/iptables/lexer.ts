@@ -2,7 +2,7 @@
 
 import type { IToken } from "chevrotain";
 import { Lexer } from "./chevrotain.js";
-import { restoreTokens } from "./tokens.js";
+import { restoreTokens, shellTokens } from "./tokens.js";
 
 // safeMode: the catch-all CommandLine pattern is a complement set, which rules out the first-character table anyway.
 const restoreLexer = new Lexer(restoreTokens, { positionTracking: "onlyOffset", safeMode: true });
@@ -17,20 +17,27 @@ export interface TokenChunk {
 }
 
 /**
- * Calls `each` with consecutive chunks of `text` from `start`, split after line breaks. Every character belongs to a
+ * Calls `each` with consecutive chunks of `text[start, stop)`, split after line breaks. Every character belongs to a
  * token (CommandLine matches any line), so the lexer never reports errors.
  */
-export function lexChunks(text: string, start: number, each: (chunk: TokenChunk) => void): void {
+export function lexChunks(text: string, start: number, stop: number, each: (chunk: TokenChunk) => void): void {
   let base = start;
-  while (base < text.length) {
+  while (base < stop) {
     let end = base;
     for (let n = 0; n < CHUNK_LINES && end !== -1; n++) {
       end = text.indexOf("\n", end);
       if (end !== -1) end++;
     }
-    if (end === -1 || end > text.length) end = text.length;
+    if (end === -1 || end > stop) end = stop;
     const tokens = restoreLexer.tokenize(base === 0 && end === text.length ? text : text.slice(base, end)).tokens;
     each({ base, tokens });
     base = end;
   }
+}
+
+const shellLexer = new Lexer(shellTokens, { positionTracking: "onlyOffset", safeMode: true });
+
+/** Shell scripts are small: one tokenize call. Characters no token takes (a lone `<<`) are skipped, as errors are. */
+export function lexShell(text: string): IToken[] {
+  return shellLexer.tokenize(text).tokens;
 }

@@ -4,7 +4,21 @@
 
 import type { CstNode, IToken } from "chevrotain";
 import { CstParser } from "./chevrotain.js";
-import { ChainLine, CommandLine, CommentLine, CommitLine, Newline, restoreTokens, TableLine } from "./tokens.js";
+import {
+  ChainLine,
+  CommandLine,
+  CommentLine,
+  CommitLine,
+  HeredocBody,
+  HeredocStart,
+  Newline,
+  restoreTokens,
+  ShellNewline,
+  ShellOperator,
+  shellTokens,
+  ShellWord,
+  TableLine,
+} from "./tokens.js";
 
 class RestoreParser extends CstParser {
   constructor() {
@@ -41,4 +55,39 @@ export const restoreParser = new RestoreParser();
 export function parseChunk(tokens: IToken[]): CstNode {
   restoreParser.input = tokens;
   return restoreParser.document();
+}
+
+/**
+ * A shell script as a sequence of simple commands and separators (POSIX sh "Simple Commands"); compound commands
+ * (`if`, `for`, functions) are read as the simple commands inside them, which is what iptables calls need.
+ */
+class ShellParser extends CstParser {
+  constructor() {
+    super(shellTokens, { recoveryEnabled: false, skipValidations: true });
+    this.performSelfAnalysis();
+  }
+
+  public script = this.RULE("script", () => {
+    this.MANY(() => this.SUBRULE(this.item));
+  });
+
+  public item = this.RULE("item", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.command) },
+      { ALT: () => this.CONSUME(ShellNewline) },
+      { ALT: () => this.CONSUME(ShellOperator) },
+      { ALT: () => this.CONSUME(HeredocBody) },
+    ]);
+  });
+
+  public command = this.RULE("command", () => {
+    this.AT_LEAST_ONE(() => this.OR([{ ALT: () => this.CONSUME(ShellWord) }, { ALT: () => this.CONSUME(HeredocStart) }]));
+  });
+}
+
+export const shellParser = new ShellParser();
+
+export function parseShell(tokens: IToken[]): CstNode {
+  shellParser.input = tokens;
+  return shellParser.script();
 }

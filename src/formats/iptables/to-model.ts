@@ -10,6 +10,7 @@ import { rangeOf, type SourceFile } from "../../model/source.js";
 import {
   applyCommand,
   chainNameProblem,
+  copyTable,
   finalRules,
   isTableName,
   newTable,
@@ -38,21 +39,38 @@ const BOM = 0xfeff;
 /** Parses an iptables-restore / iptables-save document for `family`; lines marked for the other family are skipped. */
 export function restoreToModel(source: SourceFile, family: Family): FirewallModel {
   const diagnostics = new DiagnosticList(source);
-  const loader = new RestoreLoader(source, family, diagnostics);
+  const committed: FamilyTables = new Map();
   const text = source.text;
   if (text.charCodeAt(0) === BOM) {
     diagnostics.report("the file starts with a byte order mark (BOM): iptables-restore reads it as part of the first line", 0, 1);
   }
-  const crlf = text.indexOf("\r\n");
-  if (crlf !== -1) {
+  loadRestoreRange(source, family, diagnostics, committed, false, text.charCodeAt(0) === BOM ? 1 : 0, text.length);
+  return toFirewallModel(source, new Map([[family, committed]]), diagnostics.items);
+}
+
+/**
+ * Loads `source.text[start, end)` as iptables-restore input into `committed` (a whole file, or a here-document in a
+ * shell script). `noflush` is iptables-restore -n: tables keep what they hold and `:CHAIN` flushes existing chains.
+ */
+export function loadRestoreRange(
+  source: SourceFile,
+  family: Family,
+  diagnostics: DiagnosticList,
+  committed: FamilyTables,
+  noflush: boolean,
+  start: number,
+  end: number,
+): void {
+  const crlf = source.text.indexOf("\r\n", start);
+  if (crlf !== -1 && crlf < end) {
     diagnostics.report("Windows line endings (CR LF): iptables-restore reads the CR as part of each line and refuses it", crlf, crlf + 1);
   }
-  lexChunks(text, text.charCodeAt(0) === BOM ? 1 : 0, (chunk) => {
+  const loader = new RestoreLoader(source, family, diagnostics, committed, noflush);
+  lexChunks(source.text, start, end, (chunk) => {
     const cst = parseChunk(chunk.tokens);
     for (const line of (cst.children.line ?? []) as CstNode[]) loader.line(line.children, chunk.base);
   });
   loader.end();
-  return toFirewallModel(source, new Map([[family, loader.committed]]), diagnostics.items);
 }
 
 interface Block {
@@ -63,7 +81,6 @@ interface Block {
 }
 
 class RestoreLoader {
-  readonly committed: FamilyTables = new Map();
   private block: Block | undefined;
   private readonly ctx: ApplyContext;
 
@@ -71,6 +88,8 @@ class RestoreLoader {
     private readonly source: SourceFile,
     private readonly family: Family,
     private readonly diagnostics: DiagnosticList,
+    private readonly committed: FamilyTables,
+    private readonly noflush: boolean,
   ) {
     this.ctx = { source, family, report: diagnostics.report, lenient: false };
   }
@@ -120,7 +139,9 @@ class RestoreLoader {
       this.block = { table: undefined, start, end };
       return;
     }
-    this.block = { table: newTable(name, rangeOf(this.source, start, end), this.committed.get(name)), start, end };
+    const previous = this.committed.get(name);
+    const table = this.noflush && previous ? copyTable(previous) : newTable(name, rangeOf(this.source, start, end), previous);
+    this.block = { table, start, end };
   }
 
   private commit(start: number, end: number): void {
@@ -162,6 +183,11 @@ class RestoreLoader {
     const problem = chainNameProblem(name, false);
     if (problem) {
       this.report(problem, nameStart === nameEnd ? start : nameStart, nameStart === nameEnd ? end : nameEnd);
+      return;
+    }
+    if (existing && this.noflush) {
+      existing.rules = [];
+      existing.dirty = false;
       return;
     }
     if (existing) {

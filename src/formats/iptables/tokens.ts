@@ -19,3 +19,93 @@ export const CommandLine = createToken({ name: "CommandLine", pattern: /[^\n]+/ 
 
 /** Order matters: Chevrotain takes the first pattern that matches, and CommandLine matches every line. */
 export const restoreTokens: TokenType[] = [Newline, CommitLine, TableLine, ChainLine, CommentLine, CommandLine];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shell scripts that call iptables (POSIX sh token rules, as far as iptables calls need them).
+
+/** A word may hold quotes spanning lines, `\`-newline continuations and `$(...)`; see matchShellWord. */
+export const ShellWord = createToken({
+  name: "ShellWord",
+  pattern: { exec: (text: string, offset: number) => matchShellWord(text, offset) },
+  line_breaks: true,
+});
+/** `<<EOF`, `<<-EOF`, `<<'EOF'`: the body starts on the next line. */
+export const HeredocStart = createToken({ name: "HeredocStart", pattern: /<<-?[ \t]*(?:'[^'\n]*'|"[^"\n]*"|\\?[A-Za-z0-9_]+)/ });
+/** The lines of a here-document, up to its delimiter line (included). */
+export const HeredocBody = createToken({
+  name: "HeredocBody",
+  pattern: { exec: (text: string, offset: number, tokens: unknown[]) => matchHeredocBody(text, offset, tokens as { image: string; tokenType: TokenType }[]) },
+  line_breaks: true,
+});
+export const ShellNewline = createToken({ name: "ShellNewline", pattern: /\n/, line_breaks: true });
+export const ShellOperator = createToken({ name: "ShellOperator", pattern: /&&|\|\||;;|[;&|()]/ });
+export const ShellBlank = createToken({ name: "ShellBlank", pattern: /(?:[ \t\r]|\\\r?\n)+/, group: "skipped", line_breaks: true });
+export const ShellComment = createToken({ name: "ShellComment", pattern: /#[^\n]*/, group: "skipped" });
+
+export const shellTokens: TokenType[] = [HeredocBody, ShellNewline, ShellBlank, ShellComment, HeredocStart, ShellOperator, ShellWord];
+
+const WORD_END = /[\s;&|()<>]/;
+
+/**
+ * One shell word: unquoted characters (a backslash escapes the next one), '...' and "..." (both may span lines),
+ * `$(...)` and backquotes. `>`/`<` stay inside words only as redirections like `2>/dev/null` and `2>&1`.
+ */
+function matchShellWord(text: string, offset: number): [string] | null {
+  let i = offset;
+  const end = text.length;
+  while (i < end) {
+    const c = text[i]!;
+    if (c === "\\") {
+      i += 2;
+    } else if (c === "'") {
+      const close = text.indexOf("'", i + 1);
+      i = close === -1 ? end : close + 1;
+    } else if (c === '"') {
+      i++;
+      while (i < end && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+      i = Math.min(end, i + 1);
+    } else if (c === "`") {
+      const close = text.indexOf("`", i + 1);
+      i = close === -1 ? end : close + 1;
+    } else if (c === "$" && text[i + 1] === "(") {
+      let depth = 0;
+      for (; i < end; i++) {
+        if (text[i] === "(") depth++;
+        else if (text[i] === ")" && --depth === 0) break;
+      }
+      i = Math.min(end, i + 1);
+    } else if ((c === ">" || c === "<") && text[i + 1] !== "<" && /^[0-9]*$/.test(text.slice(offset, i))) {
+      // A redirection (`>`, `2>`, `2>&1`, `>>`) stays one word with its target when written together.
+      i += text[i + 1] === "&" || text[i + 1] === ">" ? 2 : 1;
+    } else if (WORD_END.test(c)) {
+      break;
+    } else {
+      i++;
+    }
+  }
+  if (i > end) i = end;
+  return i > offset ? [text.slice(offset, i)] : null;
+}
+
+/** After the line break that ends a line holding `<<DELIM`, everything up to the line equal to DELIM. */
+function matchHeredocBody(text: string, offset: number, tokens: readonly { image: string; tokenType: TokenType }[]): [string] | null {
+  const last = tokens[tokens.length - 1];
+  if (!last || last.tokenType !== ShellNewline) return null;
+  let start: { image: string } | undefined;
+  for (let k = tokens.length - 2; k >= 0 && tokens[k]!.tokenType !== ShellNewline; k--) {
+    if (tokens[k]!.tokenType === HeredocStart) start = tokens[k];
+  }
+  if (!start) return null;
+  const stripTabs = start.image.startsWith("<<-");
+  const delimiter = start.image.replace(/^<<-?[ \t]*/, "").replace(/^['"\\]|['"]$/g, "");
+  let i = offset;
+  while (i < text.length) {
+    let lineEnd = text.indexOf("\n", i);
+    if (lineEnd === -1) lineEnd = text.length;
+    let line = text.slice(i, lineEnd);
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if ((stripTabs ? line.replace(/^\t+/, "") : line) === delimiter) return [text.slice(offset, lineEnd)];
+    i = lineEnd + 1;
+  }
+  return [text.slice(offset)];
+}
