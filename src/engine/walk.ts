@@ -1,0 +1,333 @@
+// Walking one table's chains with a packet set: rule order, jump/goto/RETURN, policies, marks, NAT rewrites.
+// An explicit frame stack replaces recursion (10,000-deep jump chains are fine), every call of a chain with a given
+// input set is walked once per analysis (memoized), and a jump into a chain already being walked is a loop, which
+// iptables refuses to load: that part becomes "maybe".
+
+import type { Chain, NatTarget, Rule, Table, Target } from "../model/firewall.js";
+import { formatAddress } from "./addresses.js";
+import type { Decider, Outcome, TraceStep } from "./api.js";
+import type { MatchSets } from "./match-sets.js";
+import { FIELD_INDEX, PORT_PROTOCOLS, type Box, type PacketSet, type PacketSpace } from "./packet-set.js";
+import { numberSpans } from "./interval-set.js";
+
+/** A path as a tree of appends and concatenations, so that joining a callee's path to its caller's is O(1). */
+export type Path = null | { readonly step: TraceStep; readonly prev: Path } | { readonly left: Path; readonly right: Path };
+
+export function appendStep(path: Path, step: TraceStep): Path {
+  return { step, prev: path };
+}
+
+export function joinPaths(left: Path, right: Path): Path {
+  if (right === null) return left;
+  if (left === null) return right;
+  return { left, right };
+}
+
+/** Paths longer than this are cut (a chain jumped twice per level doubles the path per level). */
+export const MAX_PATH_STEPS = 20_000;
+
+/** The steps of a path in order; cut after MAX_PATH_STEPS with a last step that says so. */
+export function flattenPath(path: Path): TraceStep[] {
+  const out: TraceStep[] = [];
+  const stack: (Path | { readonly emit: TraceStep })[] = [path];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node === null) continue;
+    if ("emit" in node) {
+      if (out.length === MAX_PATH_STEPS) {
+        out.push({ ...node.emit, action: "... (path cut: too many steps)" }, lastStep(path)!);
+        break;
+      }
+      out.push(node.emit);
+    } else if ("step" in node) {
+      stack.push({ emit: node.step }, node.prev);
+    } else {
+      stack.push(node.right, node.left);
+    }
+  }
+  return out;
+}
+
+function lastStep(path: Path): TraceStep | undefined {
+  let node = path;
+  while (node !== null && !("step" in node)) node = node.right;
+  return node?.step;
+}
+
+export interface NatRewrite {
+  readonly rule: Rule;
+  readonly kind: NatTarget["kind"];
+  /** `192.0.2.10:500`, `:8080`. */
+  readonly to: string;
+  /** DNAT to a different address: the routing decision then forwards the packet. */
+  readonly changedAddress: boolean;
+}
+
+/** How a part of the input set leaves a chain walk. */
+export interface WalkOutcome {
+  readonly set: PacketSet;
+  readonly path: Path;
+  /** The part went through an opaque match one way or the other: other packets of it may fare differently. */
+  readonly uncertain: boolean;
+  /** `return`: back to the caller (for a built-in chain at the top: its policy). */
+  readonly end: "return" | "verdict";
+  readonly verdict?: Outcome;
+  readonly decider?: Decider;
+  readonly nat?: NatRewrite;
+}
+
+interface Item {
+  set: PacketSet;
+  index: number;
+  path: Path;
+  uncertain: boolean;
+  /** Set when `set` is about to enter the jump/goto target of rule `index`. */
+  call?: boolean;
+}
+
+interface Frame {
+  readonly chain: Chain;
+  readonly key: string;
+  readonly items: Item[];
+  readonly results: WalkOutcome[];
+  pending?: Item;
+}
+
+/** Work limit (box-rule evaluations) per analysis; past it the rest of the set is "maybe", never a guess. */
+const DEFAULT_BUDGET = 20_000_000;
+
+export interface WalkerOptions {
+  /** Called for each rule whose matches select some packets of the walked set (surely or possibly). */
+  readonly onRuleMatched?: (rule: Rule, chain: Chain, sure: boolean) => void;
+  readonly budget?: number;
+}
+
+export class TableWalker {
+  private readonly cache = new Map<string, WalkOutcome[]>();
+  private readonly onStack = new Map<string, number>();
+  private spent = 0;
+
+  constructor(
+    private readonly space: PacketSpace,
+    private readonly table: Table,
+    private readonly compiled: (rule: Rule) => MatchSets,
+    private readonly options: WalkerOptions = {},
+  ) {}
+
+  /** Walks `chain` (a built-in chain) with `set`. */
+  walk(chain: Chain, set: PacketSet): WalkOutcome[] {
+    const root = this.newFrame(chain, set, "");
+    const frames: Frame[] = [root];
+    for (;;) {
+      const frame = frames[frames.length - 1]!;
+      const item = frame.items.pop();
+      if (item === undefined) {
+        frames.pop();
+        capReturns(frame);
+        this.onStack.set(frame.chain.name, this.onStack.get(frame.chain.name)! - 1);
+        if (frame.key !== "") this.cache.set(frame.key, frame.results);
+        const parent = frames[frames.length - 1];
+        if (parent === undefined) return frame.results;
+        this.applyCall(parent, parent.pending!, frame.results);
+        parent.pending = undefined;
+        continue;
+      }
+      if (!item.call) {
+        this.advance(frame, item);
+        continue;
+      }
+      const rule = frame.chain.rules[item.index]!;
+      const target = rule.target as Extract<Target, { kind: "jump" | "goto" }>;
+      const callee = this.table.chains.get(target.chain);
+      if (callee === undefined || callee.builtin) {
+        frame.results.push(this.verdict(item, "maybe", { kind: "rule", rule, chain: frame.chain }, `${target.kind} ${target.chain} (no such user chain)`, frame.chain, rule));
+        continue;
+      }
+      if ((this.onStack.get(callee.name) ?? 0) > 0) {
+        frame.results.push(this.verdict(item, "maybe", { kind: "rule", rule, chain: frame.chain }, `${target.kind} ${target.chain} (a loop: iptables refuses this ruleset)`, frame.chain, rule));
+        continue;
+      }
+      const key = `${callee.name}\n${this.space.key(item.set)}`;
+      const cached = this.cache.get(key);
+      if (cached !== undefined) {
+        this.applyCall(frame, item, cached);
+        continue;
+      }
+      frame.pending = item;
+      frames.push(this.newFrame(callee, item.set, key));
+    }
+  }
+
+  private newFrame(chain: Chain, set: PacketSet, key: string): Frame {
+    this.onStack.set(chain.name, (this.onStack.get(chain.name) ?? 0) + 1);
+    return { chain, key, items: [{ set, index: 0, path: null, uncertain: false }], results: [] };
+  }
+
+  private applyCall(frame: Frame, item: Item, results: readonly WalkOutcome[]): void {
+    const isGoto = frame.chain.rules[item.index]!.target.kind === "goto";
+    for (const outcome of results) {
+      const path = joinPaths(item.path, outcome.path);
+      const uncertain = item.uncertain || outcome.uncertain;
+      if (outcome.end === "return" && !isGoto) frame.items.push({ set: outcome.set, index: item.index + 1, path, uncertain });
+      else frame.results.push({ ...outcome, path, uncertain });
+    }
+  }
+
+  private verdict(item: Item, verdict: Outcome, decider: Decider, action: string, chain: Chain, rule?: Rule): WalkOutcome {
+    const step: TraceStep = rule ? { table: this.table.name, chain, rule, action } : { table: this.table.name, chain, action };
+    return { set: item.set, path: appendStep(item.path, step), uncertain: item.uncertain, end: "verdict", verdict, decider };
+  }
+
+  /** Walks `item` down its chain until it has all left (to verdicts, calls or further items). */
+  private advance(frame: Frame, item: Item): void {
+    const chain = frame.chain;
+    const rules = chain.rules;
+    let set = item.set;
+    const budget = this.options.budget ?? DEFAULT_BUDGET;
+    for (let i = item.index; i < rules.length; i++) {
+      const rule = rules[i]!;
+      if (rule.disabled || rule.target.kind === "none") continue;
+      this.spent += set.length;
+      if (this.spent > budget) {
+        frame.results.push(this.verdict({ ...item, set }, "maybe", { kind: "rule", rule, chain }, "analysis limit reached", chain, rule));
+        return;
+      }
+      const sets = this.compiled(rule);
+      if (sets.possible.length === 0) continue;
+      const possibly = this.space.split(set, sets.possible);
+      if (possibly.inside.length === 0) continue;
+      let sure = possibly.inside;
+      let maybe: PacketSet = [];
+      if (sets.sure !== sets.possible) {
+        const s = this.space.split(possibly.inside, sets.sure);
+        sure = s.inside;
+        maybe = s.outside;
+      }
+      this.options.onRuleMatched?.(rule, chain, sure.length > 0);
+      if (sure.length > 0) this.take(frame, rule, i, { set: sure, index: i, path: item.path, uncertain: item.uncertain }, false);
+      if (maybe.length > 0) {
+        if (isHarmless(rule.target)) {
+          this.take(frame, rule, i, { set: maybe, index: i, path: item.path, uncertain: item.uncertain }, true);
+        } else {
+          this.take(frame, rule, i, { set: maybe, index: i, path: item.path, uncertain: true }, true);
+          frame.items.push({ set: maybe, index: i + 1, path: item.path, uncertain: true });
+        }
+      }
+      set = possibly.outside;
+      if (set.length === 0) return;
+    }
+    if (chain.builtin || chain.policy) {
+      const policy = chain.policy?.verdict ?? "accept";
+      frame.results.push(this.verdict({ ...item, set }, policy, { kind: "policy", chain }, `policy ${policy.toUpperCase()}`, chain));
+    } else {
+      frame.results.push({ set, path: item.path, uncertain: item.uncertain, end: "return" });
+    }
+  }
+
+  /** What rule `rule`'s target does to the packets `item.set` it matched. */
+  private take(frame: Frame, rule: Rule, index: number, item: Item, mayMatch: boolean): void {
+    const chain = frame.chain;
+    const target = rule.target;
+    const label = (action: string) => (mayMatch ? `${action} (may match)` : action);
+    const step = (action: string): TraceStep => ({ table: this.table.name, chain, rule, action: label(action) });
+    const decider: Decider = { kind: "rule", rule, chain };
+    switch (target.kind) {
+      case "verdict":
+        frame.results.push(this.verdict(item, target.verdict, decider, label(target.verdict.toUpperCase()), chain, rule));
+        return;
+      case "opaque":
+        frame.results.push(this.verdict(item, "maybe", decider, label(target.name), chain, rule));
+        return;
+      case "return":
+        frame.results.push({ set: item.set, path: appendStep(item.path, step("RETURN")), uncertain: item.uncertain, end: "return" });
+        return;
+      case "jump":
+      case "goto":
+        frame.items.push({ ...item, path: appendStep(item.path, step(`${target.kind} ${target.chain}`)), call: true });
+        return;
+      case "mark": {
+        const clear = target.clearMask >>> 0;
+        const set = item.set.map((b) => {
+          const markCare = (b.markCare | clear) >>> 0;
+          return { ...b, markCare, markValue: (((b.markValue & ~clear) ^ target.xorValue) & markCare) >>> 0 };
+        });
+        frame.items.push({ ...item, set, index: index + 1, path: appendStep(item.path, step(`MARK xset 0x${(target.xorValue >>> 0).toString(16)}/0x${clear.toString(16)}`)) });
+        return;
+      }
+      case "continue": {
+        // CONNMARK --restore-mark copies the connection's mark, which the ruleset alone does not tell.
+        const forgetsMark = target.name.toUpperCase() === "CONNMARK" && /restore/.test(target.options);
+        const set = forgetsMark ? item.set.map((b) => ({ ...b, markValue: 0, markCare: 0 })) : item.set;
+        frame.items.push({ ...item, set, index: index + 1, path: appendStep(item.path, step(target.name)) });
+        return;
+      }
+      case "none":
+        // Counting rules are skipped by advance(): they neither decide nor leave a step.
+        return;
+      default:
+        frame.results.push(this.natOutcome(item, rule, chain, target, label));
+    }
+  }
+
+  private natOutcome(item: Item, rule: Rule, chain: Chain, target: NatTarget, label: (a: string) => string): WalkOutcome {
+    const family = this.space.family;
+    const addr = target.toAddresses;
+    const ports = target.toPorts;
+    const rewritesDst = target.kind === "dnat" || target.kind === "redirect";
+    let set = item.set;
+    let changedAddress = false;
+    if (rewritesDst) {
+      const dport = FIELD_INDEX.dport;
+      set = set.map((b) => {
+        let next: Box = b;
+        if (target.kind === "dnat" && addr) {
+          const [lo, hi] = addr;
+          if (!(b.dst.length === 1 && b.dst[0]![0] === lo && b.dst[0]![1] === hi && lo === hi)) changedAddress = true;
+          next = { ...next, dst: [[lo, hi]] };
+        }
+        if (ports && numberSpans.within(b.num[FIELD_INDEX.proto]!, PORT_PROTOCOLS)) {
+          const num = next.num.slice();
+          num[dport] = [ports];
+          next = { ...next, num };
+        }
+        return next;
+      });
+    }
+    const where =
+      (addr ? (addr[0] === addr[1] ? formatAddress(addr[0], family) : `${formatAddress(addr[0], family)}-${formatAddress(addr[1], family)}`) : "") +
+      (ports ? (ports[0] === ports[1] ? `:${ports[0]}` : `:${ports[0]}-${ports[1]}`) : "");
+    const action = `${target.kind.toUpperCase()}${where ? ` ${where}` : ""}`;
+    const step: TraceStep = { table: this.table.name, chain, rule, action: label(action) };
+    return {
+      set,
+      path: appendStep(item.path, step),
+      uncertain: item.uncertain,
+      end: "verdict",
+      verdict: "accept",
+      decider: { kind: "rule", rule, chain },
+      nat: { rule, kind: target.kind, to: where, changedAddress },
+    };
+  }
+}
+
+/** Past this many ways back to the caller, a frame's returns are merged (verdicts stay exact, paths are summarized). */
+const MAX_RETURNS = 64;
+
+function capReturns(frame: Frame): void {
+  const returns = frame.results.filter((o) => o.end === "return");
+  if (returns.length <= MAX_RETURNS) return;
+  const kept = frame.results.filter((o) => o.end !== "return");
+  for (const uncertain of [false, true]) {
+    const group = returns.filter((o) => o.uncertain === uncertain);
+    if (group.length === 0) continue;
+    const step: TraceStep = { table: frame.chain.table, chain: frame.chain, action: `return (${group.length} paths through ${frame.chain.name} merged)` };
+    kept.push({ set: group.flatMap((o) => o.set), path: appendStep(null, step), uncertain, end: "return" });
+  }
+  frame.results.length = 0;
+  frame.results.push(...kept);
+}
+
+/** Targets that neither decide nor change the packet: a "may match" on them changes nothing but the trace. */
+function isHarmless(target: Target): boolean {
+  return target.kind === "continue" && !(target.name.toUpperCase() === "CONNMARK" && /restore/.test(target.options));
+}
