@@ -8,7 +8,7 @@ import { PROTO_AH, PROTO_ESP, PROTO_GRE, PROTO_TCP, PROTO_UDP } from "./traffic.
 
 /** What a suggested rule matches, beyond its chain. */
 export interface RuleSpec {
-  readonly proto: number;
+  readonly proto?: number;
   readonly dport?: number;
   readonly inInterface?: string;
   readonly destination?: string;
@@ -28,8 +28,8 @@ export function iptablesRule(chain: string, spec: RuleSpec): string {
   const parts = [`-A ${chain}`];
   if (spec.destination) parts.push(`-d ${spec.destination}`);
   if (spec.inInterface) parts.push(`-i ${spec.inInterface}`);
-  const proto = protoName(spec.proto);
-  parts.push(`-p ${proto}`);
+  const proto = spec.proto !== undefined ? protoName(spec.proto) : undefined;
+  if (proto) parts.push(`-p ${proto}`);
   if (spec.ipsecIn !== undefined) parts.push(`-m policy --dir in --pol ${spec.ipsecIn ? "ipsec" : "none"}`);
   if (spec.dport !== undefined) parts.push(`-m ${proto} --dport ${spec.dport}`);
   parts.push(`-j ${spec.action === "accept" ? "ACCEPT" : "DROP"}`);
@@ -37,7 +37,7 @@ export function iptablesRule(chain: string, spec: RuleSpec): string {
 }
 
 /** The command before `-A` on a script line (`iptables `, `$IPT -t filter `), so a fix reads like its neighbours. */
-function commandPrefix(rule: Rule | undefined): string {
+export function commandPrefix(rule: Rule | undefined): string {
   if (!rule || rule.synthesized) return "";
   const raw = rule.range.source.text.slice(rule.range.start, Math.min(rule.range.end, rule.range.start + 400));
   const at = raw.search(/(?:^|\s)-[AI]\s/);
@@ -66,7 +66,13 @@ function freeRuleNumber(chain: Chain, before: Rule | undefined): number {
 /** `set firewall name WAN_LOCAL rule 25 ...` commands for one rule. */
 export function vyattaCommands(model: FirewallModel, label: string, number: number, spec: RuleSpec): string {
   const base = `set ${label} rule ${number}`;
-  const lines = [`${base} action '${spec.action}'`, `${base} protocol '${protoName(spec.proto)}'`];
+  const lines = [`${base} action '${spec.action}'`];
+  if (spec.proto !== undefined) lines.push(`${base} protocol '${protoName(spec.proto)}'`);
+  // Only base-chain rule-sets (VyOS 1.4+) filter by interface inside the rule; older ones are attached per interface.
+  if (spec.inInterface && /^firewall ipv[46] (input|forward)/.test(label)) {
+    const keyword = /1\.4/.test(model.host.generation ?? "") ? "interface-name" : "name";
+    lines.push(`${base} inbound-interface ${keyword} '${spec.inInterface}'`);
+  }
   if (spec.dport !== undefined) lines.push(`${base} destination port '${spec.dport}'`);
   if (spec.destination) lines.push(`${base} destination address '${spec.destination}'`);
   if (spec.ipsecIn !== undefined) {
@@ -99,4 +105,10 @@ export function ruleBeforeDecider(model: FirewallModel, decider: Decider, spec: 
 
 function describeLine(range: SourceRange): string {
   return `line ${resolveRange(range).startLine}`;
+}
+
+/** Removing a rule: delete its line (iptables) or `delete <path>` (Vyatta). */
+export function deleteRule(model: FirewallModel, rule: Rule, why: string): FixReport {
+  if (model.format === "vyatta" && !rule.text.startsWith("-")) return { description: `Delete the rule: ${why}`, text: `delete ${rule.text}` };
+  return { description: `Delete this rule: ${why}`, text: "", replace: rule.range };
 }

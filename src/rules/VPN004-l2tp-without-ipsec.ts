@@ -1,0 +1,60 @@
+// VPN004 l2tp-without-ipsec: an L2TP endpoint accepts (or may accept) NEW UDP 1701 that did not arrive through IPsec.
+
+import { deciderSubject } from "./context.js";
+import { defineRule } from "./define.js";
+import { byDecider, describeDecider, isImplicitDefault } from "./support/describe.js";
+import { ruleBeforeDecider } from "./support/fixes.js";
+import { admittedParts, arrivals, endpointRulesets, unattachedVpnChains, whoOf } from "./support/queries.js";
+import { L2TP_CLEAR, classQuery } from "./support/traffic.js";
+
+export default defineRule({
+  id: "VPN004",
+  name: "l2tp-without-ipsec",
+  severity: "error",
+  description: "UDP 1701 (L2TP) reaches the host without an IPsec policy match",
+  rationale:
+    "L2TP has no encryption of its own: an L2TP/IPsec server must accept UDP 1701 only after IPsec decapsulated it (`-m policy --dir in --pol ipsec`, Vyatta `ipsec match-ipsec`). Accepting it plainly lets anyone open a cleartext L2TP session and try passwords against PPP, with everything they send readable on the way.",
+  securitySeverity: 8.0,
+  precision: "high",
+  tags: ["vpn", "security", "l2tp"],
+  messages: {
+    accepted: "{{family}}UDP 1701 without IPsec {{who}} on {{interfaces}} is accepted by {{decider}}",
+    maybe: "{{family}}UDP 1701 without IPsec {{who}} on {{interfaces}} may be accepted by {{decider}} (it depends on what the rule's opaque parts match)",
+  },
+  check(context) {
+    const { model, roles } = context;
+    if (!roles.l2tpEndpoint.value) return;
+    const explainedByVpn010 = unattachedVpnChains(model).length > 0;
+    for (const ruleset of endpointRulesets(model, roles)) {
+      const found = new Map<unknown, { interfaces: string[]; report: () => void }>();
+      for (const arrival of arrivals(roles)) {
+        const analysis = context.analyze(ruleset, classQuery(L2TP_CLEAR, { hook: "input", state: "new", ...arrival.query }));
+        for (const part of byDecider(admittedParts(analysis))) {
+          const decider = part.decidedBy;
+          if (isImplicitDefault(decider) && explainedByVpn010) continue;
+          const key = decider.kind === "rule" ? decider.rule : decider.chain;
+          const seen = found.get(key);
+          if (seen) {
+            seen.interfaces.push(arrival.label);
+            continue;
+          }
+          const interfaces = [arrival.label];
+          const implicitRange = isImplicitDefault(decider) ? (model.host.l2tp?.range ?? model.host.ipsec?.range) : undefined;
+          found.set(key, {
+            interfaces,
+            report: () =>
+              context.report({
+                messageId: part.verdict === "maybe" ? "maybe" : "accepted",
+                ...deciderSubject(decider),
+                ...(implicitRange ? { range: implicitRange } : {}),
+                data: { who: whoOf(analysis, part), interfaces: interfaces.join(", "), decider: describeDecider(decider), family: ruleset.family === "ipv6" ? "IPv6 " : "" },
+                fix: ruleBeforeDecider(model, decider, { proto: L2TP_CLEAR.proto, dport: 1701, ipsecIn: false, action: "drop" }, "dropping UDP 1701 that did not come through IPsec"),
+                facts: ["l2tpEndpoint", "externalInterfaces"],
+              }),
+          });
+        }
+      }
+      for (const entry of found.values()) entry.report();
+    }
+  },
+});

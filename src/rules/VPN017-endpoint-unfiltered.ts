@@ -1,0 +1,68 @@
+// VPN017 endpoint-unfiltered: a VPN endpoint whose input path from outside filters nothing at all.
+
+import { deciderSubject } from "./context.js";
+import { defineRule } from "./define.js";
+import { describeDecider } from "./support/describe.js";
+import { arrivals, endpointRulesets, unattachedVpnChains } from "./support/queries.js";
+
+export default defineRule({
+  id: "VPN017",
+  name: "endpoint-unfiltered",
+  severity: "warning",
+  description: "A VPN endpoint accepts every packet from outside: no firewall filters its input path",
+  rationale:
+    "An IPsec or L2TP endpoint faces the internet by definition. With no local firewall every service of the box is reachable, and L2TP in particular is reachable in cleartext, not only through IPsec. A local rule-set that accepts IKE, NAT-T, ESP and IPsec-protected L2TP and drops the rest is the documented setup on every platform.",
+  securitySeverity: 6.0,
+  precision: "high",
+  tags: ["vpn", "security"],
+  messages: {
+    unfiltered: "Every NEW packet arriving on {{interfaces}} is accepted ({{decider}}): nothing filters what reaches this VPN endpoint",
+    noRules: "The file has no firewall rules, so nothing filters what reaches this VPN endpoint",
+  },
+  check(context) {
+    const { model, roles } = context;
+    if (!roles.ipsecEndpoint.value && !roles.l2tpEndpoint.value) return;
+    if (unattachedVpnChains(model).length > 0) return;
+    const vpnRange = model.host.ipsec?.range ?? model.host.l2tp?.range;
+    if (model.rulesets.length === 0) {
+      if (model.format === "vyatta") context.report({ messageId: "noRules", ...(vpnRange ? { range: vpnRange } : {}), facts: ["ipsecEndpoint"] });
+      return;
+    }
+    for (const ruleset of endpointRulesets(model, roles)) {
+      const open = arrivals(roles).filter((arrival) => {
+        const analysis = context.analyze(ruleset, { hook: "input", state: "new", ...arrival.query });
+        return analysis.parts.length > 0 && analysis.verdict === "accept" && analysis.parts.every((part) => !part.dnat);
+      });
+      if (open.length === 0 || open.length < arrivals(roles).length) continue;
+      const analysis = context.analyze(ruleset, { hook: "input", state: "new", ...open[0]!.query });
+      const decider = analysis.parts[0]!.decidedBy;
+      context.report({
+        messageId: "unfiltered",
+        ...deciderSubject(decider),
+        ...(vpnRange && decider.kind === "policy" && !decider.chain.policy?.range ? { range: vpnRange } : {}),
+        data: { interfaces: open.map((arrival) => arrival.label).join(", "), decider: describeDecider(decider) },
+        fix:
+          model.format === "vyatta"
+            ? {
+                description: "Create a local rule-set that accepts the VPN and drops the rest, and attach it to the external interface",
+                text: [
+                  "set firewall name WAN_LOCAL default-action 'drop'",
+                  "set firewall name WAN_LOCAL rule 10 action 'accept'",
+                  "set firewall name WAN_LOCAL rule 10 state established 'enable'",
+                  "set firewall name WAN_LOCAL rule 10 state related 'enable'",
+                  "set firewall name WAN_LOCAL rule 20 action 'accept'",
+                  "set firewall name WAN_LOCAL rule 20 protocol 'udp'",
+                  "set firewall name WAN_LOCAL rule 20 destination port '500,4500'",
+                  "set firewall name WAN_LOCAL rule 30 action 'accept'",
+                  "set firewall name WAN_LOCAL rule 30 protocol 'esp'",
+                ].join("\n"),
+              }
+            : {
+                description: "Give INPUT a DROP policy after accepting loopback, replies and the VPN",
+                text: ["-A INPUT -i lo -j ACCEPT", "-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", "-A INPUT -p udp -m multiport --dports 500,4500 -j ACCEPT", "-A INPUT -p esp -j ACCEPT", "-P INPUT DROP"].join("\n"),
+              },
+        facts: ["ipsecEndpoint", "externalInterfaces"],
+      });
+    }
+  },
+});
