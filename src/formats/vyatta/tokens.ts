@@ -1,0 +1,45 @@
+// Tokens of Vyatta-family configs, shared by the curly `config.boot` form and the `set` command form.
+//
+// Sources: the VyOS config.boot lexer (vyos/vyos1x-config src/vyos1x_lexer.mll: identifiers, single- and
+// double-quoted strings, `/* */` comments, braces, newlines) and POSIX sh word rules for `set` lines (a `#` starts a
+// comment only at the start of a word, single quotes take no escapes).
+
+import { createToken, Lexer, type TokenType } from "chevrotain";
+
+/** Block comments: ordinary comments and the vyatta-config-version footer. */
+export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, line_breaks: true, group: "comments" });
+/** A `/*` that never ends: the rest of the file would be swallowed by the loader. */
+export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, line_breaks: true, group: "invalid" });
+/** `// ...` lines: the version footer of VyOS 1.3 and later. */
+export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments" });
+/** `# ...` from the start of a word: a shell comment in `set` scripts; not config.boot syntax (reported there). */
+export const HashComment = createToken({ name: "HashComment", pattern: /#[^\n\r]*/, group: "hash" });
+
+export const DoubleQuoted = createToken({ name: "DoubleQuoted", pattern: /"(?:[^"\\]|\\[\s\S])*"/, line_breaks: true });
+export const UnterminatedDoubleQuoted = createToken({ name: "UnterminatedDoubleQuoted", pattern: /"(?:[^"\\]|\\[\s\S])*/, line_breaks: true, group: "invalid" });
+export const SingleQuoted = createToken({ name: "SingleQuoted", pattern: /'[^']*'/, line_breaks: true });
+export const UnterminatedSingleQuoted = createToken({ name: "UnterminatedSingleQuoted", pattern: /'[^']*/, line_breaks: true, group: "invalid" });
+
+export const LCurly = createToken({ name: "LCurly", pattern: "{" });
+export const RCurly = createToken({ name: "RCurly", pattern: "}" });
+export const Newline = createToken({ name: "Newline", pattern: /\r\n|\r|\n/, line_breaks: true });
+export const Whitespace = createToken({ name: "Whitespace", pattern: /[ \t\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+/** An unquoted word: node names, tag values, leaf values. `#` and `/` inside a word are ordinary characters. */
+export const Word = createToken({ name: "Word", pattern: /[^\s{}"']+/ });
+
+/** Order matters: comments and quotes are tried before a plain word at the same position. */
+export const allTokens: TokenType[] = [
+  Newline,
+  Whitespace,
+  BlockComment,
+  UnterminatedComment,
+  LineComment,
+  HashComment,
+  DoubleQuoted,
+  UnterminatedDoubleQuoted,
+  SingleQuoted,
+  UnterminatedSingleQuoted,
+  LCurly,
+  RCurly,
+  Word,
+];
