@@ -40,7 +40,9 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
       .wrap(Math.min(100, io.stdout.columns ?? 100))
       .exitProcess(false)
       .fail((message, error) => {
-        throw error ?? new VpnlintError("usage", usageMessage(message ?? "invalid command line", args));
+        // yargs reports command-line mistakes as a message or as a YError; anything else escaped a handler.
+        if (error && error.name !== "YError") throw error;
+        throw new VpnlintError("usage", usageMessage(message ?? error?.message ?? "invalid command line", args));
       });
     await parser.parseAsync(args.map((arg) => (arg === "-" ? STDIN_ARG : arg)), {}, (_error: unknown, _argv: unknown, output: string) => {
       helpOrVersion = output;
