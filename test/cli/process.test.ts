@@ -13,7 +13,7 @@ beforeAll(() => {
 }, 200_000);
 
 function vpnlint(args: readonly string[], input?: string) {
-  const env = { ...process.env, NO_COLOR: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   delete env.FORCE_COLOR;
   const result = spawnSync(process.execPath, [cliPath, ...args], { cwd: repoRoot, input: input ?? "", encoding: "utf8", env, timeout: 60_000 });
   if (result.error) throw result.error;
