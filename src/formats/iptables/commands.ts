@@ -58,9 +58,6 @@ const COMMANDS: Readonly<Record<string, CommandKind>> = {
   "--check": "check",
 };
 
-/** Options that are not part of a rule and take no value. */
-const FLAG_OPTIONS = new Set(["-v", "--verbose", "-n", "--numeric", "-x", "--exact", "--line-numbers"]);
-
 export const TABLE_NAMES: readonly TableName[] = ["raw", "mangle", "nat", "filter", "security"];
 
 /** Names that `-N` refuses because a target of that name exists (iptables: "chain name may not clash with target name"). */
@@ -211,31 +208,52 @@ interface Global {
 }
 
 /** Options of the iptables command itself (not of the rule): -t, -4/-6, -w, -W, -v, -n, -x, --line-numbers, -c. */
-function readGlobal(words: readonly Word[], i: number): (Global & { table?: Word }) | undefined {
+function readGlobal(words: readonly Word[], i: number): Global | undefined {
   const word = words[i]!;
-  if (word.quoted) return undefined;
   const text = word.text;
+  // Runs for every word of every rule: most words are values or rule options, rejected by the first tests.
+  if (text.charCodeAt(0) !== 45 /* - */ || word.quoted) return undefined;
+  if (text.length === 2) {
+    switch (text.charCodeAt(1)) {
+      case 116 /* t */:
+        return { consumed: 2, table: words[i + 1] };
+      case 52 /* 4 */:
+        return { consumed: 1, family: "ipv4" };
+      case 54 /* 6 */:
+        return { consumed: 1, family: "ipv6" };
+      case 119 /* w */:
+        return { consumed: isNumber(words[i + 1]) ? 2 : 1 };
+      case 87 /* W */:
+        return { consumed: 2 };
+      case 99 /* c */:
+        return { consumed: 3 };
+      case 118 /* v */:
+      case 110 /* n */:
+      case 120 /* x */:
+        return { consumed: 1 };
+    }
+    return undefined;
+  }
+  if (text.charCodeAt(1) !== 45) return undefined;
   switch (text) {
-    case "-t":
     case "--table":
       return { consumed: 2, table: words[i + 1] };
-    case "-4":
     case "--ipv4":
       return { consumed: 1, family: "ipv4" };
-    case "-6":
     case "--ipv6":
       return { consumed: 1, family: "ipv6" };
-    case "-w":
     case "--wait":
       return { consumed: isNumber(words[i + 1]) ? 2 : 1 };
-    case "-W":
     case "--wait-interval":
       return { consumed: 2 };
-    case "-c":
     case "--set-counters":
       return { consumed: 3 };
+    case "--verbose":
+    case "--numeric":
+    case "--exact":
+    case "--line-numbers":
+      return { consumed: 1 };
   }
-  if (FLAG_OPTIONS.has(text)) return { consumed: 1 };
   if (text.startsWith("--table=")) return { consumed: 1, table: { ...word, text: text.slice(8), start: word.start + 8 } };
   if (text.startsWith("--wait=") || text.startsWith("--wait-interval=") || text.startsWith("--modprobe=")) return { consumed: 1 };
   return undefined;
@@ -257,6 +275,8 @@ export interface ChainState {
   rules: Rule[];
   /** Rules were inserted, deleted, replaced or renamed: their `index`/`chain` must be recomputed. */
   dirty: boolean;
+  /** What the rule-spec parser is told about this chain; made once per chain, not once per rule. */
+  specContext?: RuleSpecContext;
 }
 
 export interface TableState {
@@ -278,7 +298,7 @@ export function newTable(name: TableName, range: SourceRange | undefined, previo
 /** A copy whose chains and rule lists can change without touching `table` (iptables-restore --noflush). */
 export function copyTable(table: TableState): TableState {
   const chains = new Map<string, ChainState>();
-  for (const [name, chain] of table.chains) chains.set(name, { ...chain, rules: [...chain.rules] });
+  for (const [name, chain] of table.chains) chains.set(name, { ...chain, rules: [...chain.rules], specContext: undefined });
   return { name: table.name, chains, range: table.range };
 }
 
@@ -464,13 +484,13 @@ export function applyCommand(command: Command, table: TableState, lineStart: num
 }
 
 function buildRule(command: Command, table: TableState, chain: ChainState, start: number, end: number, canonical: boolean, ctx: ApplyContext): Rule | undefined {
-  const context: RuleSpecContext = {
+  const context = (chain.specContext ??= {
     source: ctx.source,
     family: ctx.family,
     table: table.name,
     chain: chain.name,
     isChain: (name) => table.chains.has(name),
-  };
+  });
   const spec = parseRuleSpec(command.spec, context);
   if (spec.errors.length > 0) {
     const tolerated = ctx.tolerated ?? [];
@@ -550,6 +570,7 @@ function renameChain(table: TableState, chain: ChainState, to: string): void {
   for (const [name, state] of entries) table.chains.set(name, state);
   chain.name = to;
   chain.dirty = true;
+  chain.specContext = undefined;
   for (const each of table.chains.values()) {
     each.rules = each.rules.map((rule) => {
       const words = splitRestoreWords(rule.text, 0, rule.text.length).words.slice(2);

@@ -1,13 +1,13 @@
-// The iptables-restore grammar (iptables-restore(8)): a document is a sequence of lines, each a table header, a chain
-// declaration, COMMIT, a comment or a command. Which lines may follow which (tables, COMMIT, chains declared before
+// The iptables-restore grammar (iptables-restore(8)): a document is a sequence of lines, each a table header, chain
+// declarations, COMMIT, comments or commands. Which lines may follow which (tables, COMMIT, chains declared before
 // use) is iptables-restore's state machine, applied in to-model.ts in file order.
 
 import type { CstNode, IToken } from "chevrotain";
 import { CstParser } from "./chevrotain.js";
 import {
-  ChainLine,
-  CommandLine,
-  CommentLine,
+  ChainLines,
+  CommandLines,
+  CommentLines,
   CommitLine,
   HeredocBody,
   HeredocStart,
@@ -27,32 +27,25 @@ class RestoreParser extends CstParser {
   }
 
   public document = this.RULE("document", () => {
-    this.MANY(() => this.SUBRULE(this.line));
+    this.MANY(() => this.SUBRULE(this.lines));
   });
 
-  public line = this.RULE("line", () => {
+  public lines = this.RULE("lines", () => {
     this.OR([
-      {
-        ALT: () => {
-          this.OR2([
-            { ALT: () => this.CONSUME(TableLine) },
-            { ALT: () => this.CONSUME(ChainLine) },
-            { ALT: () => this.CONSUME(CommitLine) },
-            { ALT: () => this.CONSUME(CommentLine) },
-            { ALT: () => this.CONSUME(CommandLine) },
-          ]);
-          this.OPTION(() => this.CONSUME(Newline));
-        },
-      },
-      { ALT: () => this.CONSUME2(Newline) },
+      { ALT: () => this.CONSUME(TableLine) },
+      { ALT: () => this.CONSUME(ChainLines) },
+      { ALT: () => this.CONSUME(CommitLine) },
+      { ALT: () => this.CONSUME(CommentLines) },
+      { ALT: () => this.CONSUME(CommandLines) },
+      { ALT: () => this.CONSUME(Newline) },
     ]);
   });
 }
 
 export const restoreParser = new RestoreParser();
 
-/** The CST of one chunk of tokens. The grammar accepts every token sequence the lexer makes, so it has no errors. */
-export function parseChunk(tokens: IToken[]): CstNode {
+/** The CST of a document's tokens. The grammar accepts every token sequence the lexer makes, so it has no errors. */
+export function parseRestore(tokens: IToken[]): CstNode {
   restoreParser.input = tokens;
   return restoreParser.document();
 }

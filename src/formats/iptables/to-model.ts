@@ -19,8 +19,8 @@ import {
   type ApplyContext,
   type TableState,
 } from "./commands.js";
-import { lexChunks } from "./lexer.js";
-import { parseChunk } from "./parser.js";
+import { lexRestore } from "./lexer.js";
+import { parseRestore } from "./parser.js";
 import { MAX_LINE_WORDS, MAX_WORD_LENGTH, splitRestoreWords } from "./words.js";
 
 /** The loaded tables of one family. */
@@ -66,10 +66,8 @@ export function loadRestoreRange(
     diagnostics.report("Windows line endings (CR LF): iptables-restore reads the CR as part of each line and refuses it", crlf, crlf + 1);
   }
   const loader = new RestoreLoader(source, family, diagnostics, committed, noflush);
-  lexChunks(source.text, start, end, (chunk) => {
-    const cst = parseChunk(chunk.tokens);
-    for (const line of (cst.children.line ?? []) as CstNode[]) loader.line(line.children, chunk.base);
-  });
+  const cst = parseRestore(lexRestore(source.text, start, end));
+  for (const lines of (cst.children.lines ?? []) as CstNode[]) loader.lines(lines.children, start);
   loader.end();
 }
 
@@ -94,12 +92,27 @@ class RestoreLoader {
     this.ctx = { source, family, report: diagnostics.report, lenient: false };
   }
 
-  line(children: CstNode["children"], base: number): void {
+  /** One CST node: a token of one or more lines, at offset `base + token.startOffset`. */
+  lines(children: CstNode["children"], base: number): void {
     let token: IToken | undefined;
-    if ((token = first(children.CommandLine))) return this.command(base + token.startOffset, base + token.startOffset + token.image.length);
-    if ((token = first(children.ChainLine))) return this.chain(base + token.startOffset, base + token.startOffset + token.image.length);
-    if ((token = first(children.TableLine))) return this.table(base + token.startOffset, base + token.startOffset + token.image.length);
+    if ((token = first(children.CommandLines))) return this.each(token, base, (start, end, hasBreak) => this.command(start, end, hasBreak));
+    if ((token = first(children.ChainLines))) return this.each(token, base, (start, end) => this.chain(start, end));
+    if ((token = first(children.TableLine))) return this.each(token, base, (start, end) => this.table(start, end));
     if ((token = first(children.CommitLine))) return this.commit(base + token.startOffset, base + token.startOffset + 6);
+  }
+
+  /** Calls `line` for each line of `token` with its start and end (line break and a CR before it excluded). */
+  private each(token: IToken, base: number, line: (start: number, end: number, hasBreak: boolean) => void): void {
+    const text = this.source.text;
+    const stop = base + token.startOffset + token.image.length;
+    let start = base + token.startOffset;
+    while (start < stop) {
+      let next = text.indexOf("\n", start);
+      if (next === -1 || next >= stop) next = stop;
+      const end = next > start && text.charCodeAt(next - 1) === 13 ? next - 1 : next;
+      line(start, end, next < stop);
+      start = next + 1;
+    }
   }
 
   end(): void {
@@ -110,17 +123,12 @@ class RestoreLoader {
     this.diagnostics.report(message, start, end);
   }
 
-  private lineEnd(start: number, end: number): number {
-    return end > start && this.source.text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-  }
-
   private noCommit(block: Block): void {
     const name = this.source.text.slice(block.start + 1, block.end).trim().split(/[ \t]/)[0];
     this.report(`table "${name}" has no COMMIT: iptables-restore loads nothing from it`, block.start, block.end);
   }
 
-  private table(start: number, rawEnd: number): void {
-    const end = this.lineEnd(start, rawEnd);
+  private table(start: number, end: number): void {
     const text = this.source.text;
     const nameStart = skipBlanks(text, start + 1, end);
     const nameEnd = wordEnd(text, nameStart, end);
@@ -153,8 +161,7 @@ class RestoreLoader {
     this.block = undefined;
   }
 
-  private chain(start: number, rawEnd: number): void {
-    const end = this.lineEnd(start, rawEnd);
+  private chain(start: number, end: number): void {
     const table = this.block?.table;
     if (!this.block) {
       this.report('chain declaration outside a table: add a "*filter" (or other table) line before it', start, end);
@@ -204,8 +211,7 @@ class RestoreLoader {
     }
   }
 
-  private command(start: number, rawEnd: number): void {
-    const end = this.lineEnd(start, rawEnd);
+  private command(start: number, end: number, hasBreak: boolean): void {
     const text = this.source.text;
     let from = start;
     if (text.charCodeAt(start) === 91 /* [ */) {
@@ -225,7 +231,7 @@ class RestoreLoader {
     }
     if (words.length === 1 && words[0]!.text === "COMMIT") {
       const message =
-        rawEnd === text.length
+        !hasBreak
           ? 'the last line "COMMIT" has no line break: iptables-restore does not recognise it'
           : '"COMMIT" must be alone on its line: iptables-restore does not recognise it with blanks around it';
       this.report(message, words[0]!.start, words[0]!.end);

@@ -1,24 +1,30 @@
 // Token types of an iptables-restore document. iptables-restore reads line by line and decides what a line is by its
-// first character (iptables-restore.c): so each token below is a whole line, and the words of a command line are
-// split afterwards by words.ts, the way iptables' own add_param_to_argv does.
+// first character (iptables-restore.c). A token is one line, or a run of consecutive lines of the same kind
+// (chain declarations, comments, commands), line breaks included: a 100k-rule dump is a handful of tokens, and the
+// words of each command line are split afterwards by words.ts, the way iptables' own add_param_to_argv does.
 
 import type { TokenType } from "chevrotain";
 import { createToken } from "./chevrotain.js";
 
+/** An empty line, which iptables-restore skips (a line of blanks is not empty: it is a command line). */
 export const Newline = createToken({ name: "Newline", pattern: /\n/, line_breaks: true });
 /** `COMMIT` alone on its line (iptables compares the whole line, so `COMMIT ` with a trailing space is no COMMIT). */
-export const CommitLine = createToken({ name: "CommitLine", pattern: /COMMIT\r?(?=\n)/ });
+export const CommitLine = createToken({ name: "CommitLine", pattern: /COMMIT\r?\n/, line_breaks: true });
 /** `*filter`: starts a table. */
-export const TableLine = createToken({ name: "TableLine", pattern: /\*[^\n]*/ });
-/** `:INPUT ACCEPT [0:0]`: declares a chain and its policy. */
-export const ChainLine = createToken({ name: "ChainLine", pattern: /:[^\n]*/ });
+export const TableLine = createToken({ name: "TableLine", pattern: /\*[^\n]*\n?/, line_breaks: true });
+/** `:INPUT ACCEPT [0:0]` lines: declare chains and their policies. */
+export const ChainLines = createToken({ name: "ChainLines", pattern: /(?::[^\n]*\n?)+/, line_breaks: true });
 /** `#` in column 0 only; anywhere else `#` is an ordinary word. */
-export const CommentLine = createToken({ name: "CommentLine", pattern: /#[^\n]*/ });
-/** Anything else: a command (`-A INPUT ...`, `[0:0] -A ...`), or text iptables-restore will refuse. */
-export const CommandLine = createToken({ name: "CommandLine", pattern: /[^\n]+/ });
+export const CommentLines = createToken({ name: "CommentLines", pattern: /(?:#[^\n]*\n?)+/, line_breaks: true });
+/** Any other lines: commands (`-A INPUT ...`, `[0:0] -A ...`), or text iptables-restore will refuse. */
+export const CommandLines = createToken({
+  name: "CommandLines",
+  pattern: /(?:(?![*:#\n]|COMMIT\r?\n)[^\n]+\n?)+/,
+  line_breaks: true,
+});
 
-/** Order matters: Chevrotain takes the first pattern that matches, and CommandLine matches every line. */
-export const restoreTokens: TokenType[] = [Newline, CommitLine, TableLine, ChainLine, CommentLine, CommandLine];
+/** Order matters: Chevrotain takes the first pattern that matches, and CommandLines matches any other line. */
+export const restoreTokens: TokenType[] = [Newline, CommitLine, TableLine, ChainLines, CommentLines, CommandLines];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shell scripts that call iptables (POSIX sh token rules, as far as iptables calls need them).

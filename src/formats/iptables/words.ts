@@ -41,6 +41,20 @@ export function splitRestoreWords(text: string, start: number, end: number): Spl
       continue;
     }
     const wordStart = i;
+    if (c !== QUOTE) {
+      // The common case: a plain word, no quote in it.
+      let j = i + 1;
+      while (j < end) {
+        const d = text.charCodeAt(j);
+        if (d === SPACE || d === TAB || d === LF || d === QUOTE) break;
+        j++;
+      }
+      if (j === end || text.charCodeAt(j) !== QUOTE) {
+        words.push({ text: text.slice(i, j), start: i, end: j, quoted: false });
+        i = j;
+        continue;
+      }
+    }
     let quoted = false;
     let inQuote = false;
     let value: string | undefined;
