@@ -66,8 +66,10 @@ interface Inferred {
   readonly gateway: Evidence;
   /** Interfaces of the VPN rules themselves (strongest evidence of "external"). */
   readonly vpnInterfaces: Map<string, string>;
-  /** Interfaces of DNAT, MASQUERADE/SNAT, Vyatta VPN sections and local firewalls. */
+  /** Interfaces of DNAT, MASQUERADE/SNAT and Vyatta VPN sections. */
   readonly edgeInterfaces: Map<string, string>;
+  /** Interfaces a Vyatta local (to-the-router) rule-set is attached to: WAN and LAN ones alike. */
+  readonly localFirewallInterfaces: Map<string, string>;
   readonly vpnFamilies: Set<string>;
 }
 
@@ -108,7 +110,7 @@ function inferFromRuleset(ruleset: Ruleset, found: Inferred): void {
     if (!onInput) continue;
     if (rule.synthesized && (rule.target.kind === "jump" || rule.target.kind === "goto") && chain.builtin) {
       const iface = inInterface(rule);
-      if (iface) found.edgeInterfaces.set(iface, `it carries a local firewall (${line(rule.range)})`);
+      if (iface) found.localFirewallInterfaces.set(iface, `it carries a local firewall (${line(rule.range)})`);
     }
     const traffic = namedVpnClass(rule);
     const policy = hasPolicyMatch(rule, "ipsecIn");
@@ -155,6 +157,7 @@ export function inferRoles(model: FirewallModel, overrides: RoleOverrides): Role
     gateway: new Evidence(),
     vpnInterfaces: new Map(),
     edgeInterfaces: new Map(),
+    localFirewallInterfaces: new Map(),
     vpnFamilies: new Set(),
   };
   for (const ruleset of model.rulesets) inferFromRuleset(ruleset, found);
@@ -195,9 +198,14 @@ export function inferRoles(model: FirewallModel, overrides: RoleOverrides): Role
 function chooseExternal(overrides: RoleOverrides, found: Inferred): RoleFact<readonly string[]> {
   if (overrides.options.externalInterfaces?.length) return fact(overrides.options.externalInterfaces, "option", ["--external-interface"]);
   if (overrides.config.externalInterfaces?.length) return fact(overrides.config.externalInterfaces, "config", ["set in the config file"]);
-  const tier = found.vpnInterfaces.size > 0 ? found.vpnInterfaces : found.edgeInterfaces;
-  const names = [...tier.keys()].filter((name) => !isInternalInterfaceName(name));
-  if (names.length > 0) return fact(names, "inferred", names.map((name) => `${name}: ${tier.get(name)}`));
+  // Strongest first: the VPN rules' own interfaces; then edge interfaces that also carry a local firewall (a stale
+  // `ipsec-interfaces` or a LAN-side local rule-set alone does not make an interface external); then any edge sign.
+  const carriers = found.localFirewallInterfaces;
+  const both = new Map([...found.edgeInterfaces].filter(([name]) => carriers.has(name)).map(([name, why]) => [name, `${why}; ${carriers.get(name)}`]));
+  for (const tier of [found.vpnInterfaces, both, found.edgeInterfaces, carriers]) {
+    const names = [...tier.keys()].filter((name) => !isInternalInterfaceName(name));
+    if (names.length > 0) return fact(names, "inferred", names.map((name) => `${name}: ${tier.get(name)}`));
+  }
   return fact([], "default", ["no rule or config names one"]);
 }
 

@@ -24,14 +24,16 @@ export default defineRule({
   check(context) {
     const { model, roles } = context;
     if (!roles.l2tpEndpoint.value) return;
-    const explainedByVpn010 = unattachedVpnChains(model).length > 0;
+    // No firewall at all is VPN010's story when a rule-set exists unattached, and a snippet's when nothing says which
+    // interface faces outside (a config excerpt with only the VPN section).
+    const skipImplicit = unattachedVpnChains(model).length > 0 || roles.externalInterfaces.value.length === 0;
     for (const ruleset of endpointRulesets(model, roles)) {
       const found = new Map<unknown, { interfaces: string[]; report: () => void }>();
       for (const arrival of arrivals(roles)) {
         const analysis = context.analyze(ruleset, classQuery(L2TP_CLEAR, { hook: "input", state: "new", ...arrival.query }));
         for (const part of byDecider(admittedParts(analysis))) {
           const decider = part.decidedBy;
-          if (isImplicitDefault(decider) && explainedByVpn010) continue;
+          if (isImplicitDefault(decider) && skipImplicit) continue;
           const key = decider.kind === "rule" ? decider.rule : decider.chain;
           const seen = found.get(key);
           if (seen) {

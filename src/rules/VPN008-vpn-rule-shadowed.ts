@@ -1,11 +1,12 @@
 // VPN008 vpn-rule-shadowed: a rule written to accept IKE, NAT-T, ESP or IPsec-protected L2TP never gets any of them.
 
-import type { Analysis, OutcomePart } from "../engine/api.js";
+import type { Analysis, OutcomePart, PacketQuery } from "../engine/api.js";
 import type { Chain, Rule } from "../model/firewall.js";
 import { deciderSubject } from "./context.js";
 import { defineRule } from "./define.js";
-import { describeDecider, describeRule } from "./support/describe.js";
-import { ESP, IKE, L2TP_IPSEC, NAT_T, classQuery, isAccept, namesClass, placedRules, reachingHooks, type TrafficClass } from "./support/traffic.js";
+import { broadestPart, describeDecider, describeRule } from "./support/describe.js";
+import { commandPrefix } from "./support/fixes.js";
+import { ESP, IKE, L2TP_IPSEC, NAT_T, classQuery, isAccept, namesClass, onlyVpnPorts, placedRules, reachingHooks, type TrafficClass } from "./support/traffic.js";
 
 const CLASSES: readonly TrafficClass[] = [IKE, NAT_T, ESP, L2TP_IPSEC];
 
@@ -28,10 +29,26 @@ function reachedRules(analyses: readonly Analysis[]): Set<Rule> {
   return reached;
 }
 
-/** The part most likely to be what the candidate was meant for: decided earlier in its own chain, else the first. */
+/** The candidate's own simple conditions (one conntrack state, one exact input interface), to narrow the question. */
+function narrowing(rule: Rule): Partial<PacketQuery> {
+  const narrowed: { state?: PacketQuery["state"]; in?: string } = {};
+  for (const match of rule.matches) {
+    if (match.negated) continue;
+    if (match.kind === "field" && match.field === "ctState" && match.values.length === 1 && match.values[0]![0] === match.values[0]![1]) {
+      narrowed.state = STATE_NAMES[match.values[0]![0]];
+    } else if (match.kind === "interface" && match.direction === "in" && !match.name.endsWith("+")) {
+      narrowed.in = match.name;
+    }
+  }
+  return narrowed;
+}
+
+const STATE_NAMES: readonly PacketQuery["state"][] = ["invalid", "new", "established", "related", "untracked"];
+
+/** The part most likely to be what the candidate was meant for: decided earlier in its own chain, else the broadest. */
 function decidingPart(candidate: Candidate, parts: readonly OutcomePart[]): OutcomePart | undefined {
   const sameChain = parts.find((part) => part.decidedBy.kind === "rule" && part.decidedBy.chain === candidate.chain && part.decidedBy.rule.index < candidate.rule.index);
-  return sameChain ?? parts.find((part) => part.path.some((step) => step.chain === candidate.chain)) ?? parts[0];
+  return sameChain ?? broadestPart(parts);
 }
 
 export default defineRule({
@@ -60,6 +77,7 @@ export default defineRule({
         if (reached.has("INPUT")) hooks.push("input");
         if (reached.has("FORWARD")) hooks.push("forward");
         if (hooks.length === 0) continue;
+        if (!onlyVpnPorts(rule)) continue;
         const classes = CLASSES.filter((traffic) => namesClass(rule, traffic));
         if (classes.length > 0) candidates.push({ rule, chain, classes, hooks });
       }
@@ -69,7 +87,9 @@ export default defineRule({
         const analyses = candidate.classes.flatMap((traffic) => candidate.hooks.map((hook) => analysisOf(traffic, hook)));
         if (analyses.some((analysis) => analysis.parts.length === 0)) continue;
         if (reachedRules(analyses).has(candidate.rule)) continue;
-        const part = decidingPart(candidate, analyses.flatMap((analysis) => analysis.parts));
+        const narrowed = narrowing(candidate.rule);
+        const focused = candidate.classes.flatMap((traffic) => candidate.hooks.map((hook) => context.analyze(ruleset, classQuery(traffic, { hook, ...narrowed }))));
+        const part = decidingPart(candidate, focused.flatMap((analysis) => analysis.parts));
         if (!part) continue;
         const decider = part.decidedBy;
         context.report({
@@ -83,6 +103,9 @@ export default defineRule({
             verdict: part.verdict === "maybe" ? "maybe" : part.verdict,
           },
           related: [{ ...deciderSubject(decider), message: `${describeDecider(decider)} decides these packets first` }],
+          ...(decider.kind === "rule" && decider.chain === candidate.chain && model.format === "iptables" && !decider.rule.synthesized
+            ? { fix: { description: "Move this rule above the rule that decides first (or narrow that rule)", text: commandPrefix(candidate.rule) + candidate.rule.text, insertBefore: decider.rule.range } }
+            : {}),
           facts: [],
         });
       }

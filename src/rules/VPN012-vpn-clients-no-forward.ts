@@ -3,7 +3,7 @@
 import { deciderSubject } from "./context.js";
 import { defineRule } from "./define.js";
 import { analyzeClients, clientPaths } from "./support/clients.js";
-import { describeDecider } from "./support/describe.js";
+import { broadestPart, describeDecider } from "./support/describe.js";
 import { ruleBeforeDecider } from "./support/fixes.js";
 import { admittedParts, blockedParts, endpointRulesets } from "./support/queries.js";
 
@@ -26,7 +26,7 @@ export default defineRule({
       for (const path of clientPaths(context)) {
         const analysis = analyzeClients(context, ruleset, path);
         if (analysis.parts.length === 0 || admittedParts(analysis).length > 0) continue;
-        const part = blockedParts(analysis)[0];
+        const part = broadestPart(blockedParts(analysis));
         if (!part) continue;
         const decider = part.decidedBy;
         context.report({

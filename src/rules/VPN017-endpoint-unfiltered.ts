@@ -16,13 +16,14 @@ export default defineRule({
   precision: "high",
   tags: ["vpn", "security"],
   messages: {
-    unfiltered: "Every NEW packet arriving on {{interfaces}} is accepted ({{decider}}): nothing filters what reaches this VPN endpoint",
+    unfiltered: "Every NEW packet arriving on {{interfaces}} is accepted by {{decider}}: nothing filters what reaches this VPN endpoint",
     noRules: "The file has no firewall rules, so nothing filters what reaches this VPN endpoint",
   },
   check(context) {
     const { model, roles } = context;
     if (!roles.ipsecEndpoint.value && !roles.l2tpEndpoint.value) return;
-    if (unattachedVpnChains(model).length > 0) return;
+    // An unattached rule-set is VPN010's finding; a file that names no outside interface is a snippet we cannot judge.
+    if (unattachedVpnChains(model).length > 0 || roles.externalInterfaces.value.length === 0) return;
     const vpnRange = model.host.ipsec?.range ?? model.host.l2tp?.range;
     if (model.rulesets.length === 0) {
       if (model.format === "vyatta") context.report({ messageId: "noRules", ...(vpnRange ? { range: vpnRange } : {}), facts: ["ipsecEndpoint"] });

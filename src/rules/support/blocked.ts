@@ -2,7 +2,7 @@
 
 import type { Decider, OutcomePart } from "../../engine/api.js";
 import { deciderSubject, type RelatedReport, type RuleContext } from "../context.js";
-import { describeDecider, describeRule } from "./describe.js";
+import { broadestPart, describeDecider, describeRule } from "./describe.js";
 import { ruleBeforeDecider } from "./fixes.js";
 import { admittedParts, arrivals, blockedParts, endpointRulesets } from "./queries.js";
 import { isAccept, namesClass, placedRules, type TrafficClass } from "./traffic.js";
@@ -32,7 +32,7 @@ export function reportBlocked(context: RuleContext<"blocked">, traffic: TrafficC
         admitted = true;
         break;
       }
-      const part = blockedParts(analysis)[0];
+      const part = broadestPart(blockedParts(analysis));
       if (!part) continue;
       const key = part.decidedBy.kind === "rule" ? part.decidedBy.rule : part.decidedBy.chain;
       const entry = blockers.get(key);

@@ -13,7 +13,7 @@ export function describeRule(rule: Rule): string {
 export function describePolicy(chain: Chain): string {
   const verdict = chain.policy?.verdict ?? "accept";
   if (chain.origin) return `the default-action ${verdict} of ${chain.origin.label}`;
-  if (!chain.policy?.range) return `the built-in default ${verdict.toUpperCase()} of ${chain.table} ${chain.name} (no rule decides)`;
+  if (!chain.policy?.range) return `the built-in default ${verdict.toUpperCase()} of ${chain.name} (no rule applies)`;
   return `the policy ${verdict.toUpperCase()} of ${chain.name}`;
 }
 
@@ -43,4 +43,21 @@ export function byDecider(parts: readonly OutcomePart[]): OutcomePart[] {
 export function describeInterfaces(interfaces: readonly string[]): string {
   if (interfaces.length === 0) return "on any interface but lo";
   return `on ${interfaces.join(", ")}`;
+}
+
+/**
+ * The part whose decider is the broadest (a chain policy, else the rule with the fewest matches): the catch-all a user
+ * recognises, rather than an anti-spoofing rule that happens to decide a sliver of the set first.
+ */
+export function broadestPart(parts: readonly OutcomePart[]): OutcomePart | undefined {
+  let best: OutcomePart | undefined;
+  let bestScore = Infinity;
+  for (const part of parts) {
+    const score = part.decidedBy.kind === "policy" ? 0 : part.decidedBy.rule.matches.length;
+    if (score < bestScore) {
+      best = part;
+      bestScore = score;
+    }
+  }
+  return best;
 }

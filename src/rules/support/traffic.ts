@@ -200,3 +200,15 @@ export function isInternalInterfaceName(name: string): boolean {
   if (name.startsWith("pppoe")) return false;
   return INTERNAL_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
+
+const VPN_PORTS = [500, 1701, 4500];
+
+/** Every port the rule names is a VPN port (a FaceTime rule that lists 4500 among twenty others is not a VPN rule). */
+export function onlyVpnPorts(rule: Rule): boolean {
+  const portsOk = (match: Match): boolean => {
+    if (match.kind === "anyOf") return match.alternatives.every(portsOk);
+    if (match.kind !== "field" || match.negated || (match.field !== "dport" && match.field !== "sport")) return true;
+    return match.values.every(([lo, hi]) => lo === hi && VPN_PORTS.includes(lo));
+  };
+  return rule.matches.every(portsOk);
+}
