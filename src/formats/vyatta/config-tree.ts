@@ -293,3 +293,10 @@ export function nodeAt(node: ConfigNode | undefined, ...path: string[]): ConfigN
 export function childrenOf(node: ConfigNode | undefined): ConfigNode[] {
   return node?.children ? [...node.children.values()] : [];
 }
+
+/** The last child (the value in effect for a single-value leaf), without building an array. */
+export function lastChild(node: ConfigNode | undefined): ConfigNode | undefined {
+  let last: ConfigNode | undefined;
+  if (node?.children) for (const c of node.children.values()) last = c;
+  return last;
+}

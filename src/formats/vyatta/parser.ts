@@ -6,7 +6,7 @@
 // node `name { ... }`); VyOS CLI `show configuration commands` output for the command form.
 
 import { EmbeddedActionsParser, type IToken } from "chevrotain";
-import { allTokens, DoubleQuoted, LCurly, Newline, RCurly, SingleQuoted, Word } from "./tokens.js";
+import { allTokens, CommandWord, Newline, Terminator, Value } from "./tokens.js";
 
 /** Words up to a terminator: `rule 10 {`, `action accept` + newline, `}`. */
 export interface Statement {
@@ -21,71 +21,51 @@ class VyattaParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
-  /** config.boot: statements ended by braces or line breaks. */
+  /** config.boot: statements ended by `{`, `}` or a line break. */
   public curlyDocument = this.RULE("curlyDocument", (): Statement[] => {
     const statements: Statement[] = [];
     this.MANY(() => {
-      statements.push(this.SUBRULE(this.curlyStatement));
+      statements.push(
+        this.OR([
+          {
+            ALT: () => {
+              const words: IToken[] = [];
+              this.AT_LEAST_ONE(() => {
+                words.push(this.CONSUME(Value));
+              });
+              const end = this.OPTION(() => this.CONSUME(Terminator));
+              return end ? { words, end } : { words };
+            },
+          },
+          { ALT: () => ({ words: [], end: this.CONSUME2(Terminator) }) },
+        ]),
+      );
     });
     return statements;
   });
-
-  private curlyStatement = this.RULE("curlyStatement", (): Statement => {
-    return this.OR([
-      {
-        ALT: () => {
-          const words: IToken[] = [];
-          this.AT_LEAST_ONE(() => {
-            words.push(this.SUBRULE(this.word));
-          });
-          const end = this.OPTION(() => this.SUBRULE(this.terminator));
-          return end ? { words, end } : { words };
-        },
-      },
-      { ALT: () => ({ words: [], end: this.SUBRULE2(this.terminator) }) },
-    ]);
-  });
-
-  private terminator = this.RULE("terminator", (): IToken =>
-    this.OR([{ ALT: () => this.CONSUME(LCurly) }, { ALT: () => this.CONSUME(RCurly) }, { ALT: () => this.CONSUME(Newline) }]),
-  );
-
-  private word = this.RULE("word", (): IToken =>
-    this.OR([{ ALT: () => this.CONSUME(Word) }, { ALT: () => this.CONSUME(DoubleQuoted) }, { ALT: () => this.CONSUME(SingleQuoted) }]),
-  );
 
   /** `set` commands: one command per line; braces are ordinary characters there. */
   public commandDocument = this.RULE("commandDocument", (): Statement[] => {
     const lines: Statement[] = [];
     this.MANY(() => {
-      lines.push(this.SUBRULE(this.commandLine));
+      lines.push(
+        this.OR([
+          {
+            ALT: () => {
+              const words: IToken[] = [];
+              this.AT_LEAST_ONE(() => {
+                words.push(this.CONSUME(CommandWord));
+              });
+              const end = this.OPTION(() => this.CONSUME(Newline));
+              return end ? { words, end } : { words };
+            },
+          },
+          { ALT: () => ({ words: [], end: this.CONSUME2(Newline) }) },
+        ]),
+      );
     });
     return lines;
   });
-
-  private commandLine = this.RULE("commandLine", (): Statement => {
-    return this.OR([
-      {
-        ALT: () => {
-          const words: IToken[] = [];
-          this.AT_LEAST_ONE(() => {
-            words.push(this.SUBRULE(this.commandWord));
-          });
-          const end = this.OPTION(() => this.CONSUME(Newline));
-          return end ? { words, end } : { words };
-        },
-      },
-      { ALT: () => ({ words: [], end: this.CONSUME2(Newline) }) },
-    ]);
-  });
-
-  private commandWord = this.RULE("commandWord", (): IToken =>
-    this.OR([
-      { ALT: () => this.SUBRULE(this.word) },
-      { ALT: () => this.CONSUME(LCurly) },
-      { ALT: () => this.CONSUME(RCurly) },
-    ]),
-  );
 }
 
 const parser = new VyattaParser();

@@ -49,7 +49,7 @@ import {
   type Verdict,
 } from "../../model/firewall.js";
 import type { SourceRange } from "../../model/source.js";
-import { childrenOf, nodeAt, type ConfigNode, type ConfigTree } from "./config-tree.js";
+import { childrenOf, lastChild, nodeAt, type ConfigNode, type ConfigTree } from "./config-tree.js";
 import { detectGeneration, interfaceFirewallNodes, type Generation } from "./generation.js";
 import { normalizeIntervals, normalizeRanges, parseAddress, parseIcmpType, parsePorts, parseProtocol } from "./values.js";
 
@@ -132,9 +132,9 @@ class Mapper {
   leaf(parent: ConfigNode | undefined, key: string): ConfigNode | undefined {
     const node = nodeAt(parent, key);
     if (!node) return undefined;
-    const values = childrenOf(node);
-    const value = values[values.length - 1];
-    if (values.length > 1 && this.tree.form === "curly") {
+    const value = lastChild(node);
+    if (node.children && node.children.size > 1 && this.tree.form === "curly") {
+      const values = childrenOf(node);
       this.report(`"${key}" takes one value, but has ${values.length}: ${values.map((v) => `"${v.name}"`).join(", ")}`, values[1]!.range);
     }
     if (value?.children && value.children.size > 0) {
@@ -414,7 +414,7 @@ class Mapper {
       else this.report(`${parsed} in "${text}"`, port.range);
     }
     for (const kind of childrenOf(nodeAt(end, "group"))) {
-      const ref = childrenOf(kind)[childrenOf(kind).length - 1];
+      const ref = lastChild(kind);
       if (!ref) continue;
       const negated = ref.name.startsWith("!");
       const name = negated ? ref.name.slice(1) : ref.name;
@@ -452,15 +452,14 @@ class Mapper {
     const children = childrenOf(node);
     const named = children.find((c) => c.name === "name" || c.name === "interface-name");
     const grouped = children.find((c) => c.name === "group" || c.name === "interface-group");
-    const pick = (n: ConfigNode): ConfigNode | undefined => childrenOf(n)[childrenOf(n).length - 1];
-    const value = named ? pick(named) : grouped ? undefined : children[children.length - 1];
+    const value = named ? lastChild(named) : grouped ? undefined : children[children.length - 1];
     if (value) {
       if (value.name === "any") return;
       const negated = value.name.startsWith("!");
       matches.push({ kind: "interface", direction, name: kernelWildcard(negated ? value.name.slice(1) : value.name), negated, range: (named ?? node).range });
       return;
     }
-    const ref = grouped ? pick(grouped) : undefined;
+    const ref = grouped ? lastChild(grouped) : undefined;
     if (!ref) return;
     const negated = ref.name.startsWith("!");
     const members = this.interfaceGroups.get(negated ? ref.name.slice(1) : ref.name);
@@ -481,7 +480,7 @@ class Mapper {
         this.report(`unknown state "${s.name}"`, s.range);
         continue;
       }
-      const setting = childrenOf(s)[childrenOf(s).length - 1]?.name;
+      const setting = lastChild(s)?.name;
       if (setting === undefined || setting === "enable") values.push([ct, ct]);
     }
     if (values.length > 0) matches.push({ kind: "field", field: "ctState", values: normalizeIntervals(values), negated: false, range: state.range });

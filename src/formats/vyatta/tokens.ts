@@ -6,6 +6,12 @@
 
 import { createToken, Lexer, type TokenType } from "chevrotain";
 
+/** Categories, so the grammar consumes "a value" or "a terminator" in one step (no per-token alternatives). */
+export const Value = createToken({ name: "Value", pattern: Lexer.NA });
+export const Terminator = createToken({ name: "Terminator", pattern: Lexer.NA });
+/** What a `set` line is made of: values and braces (braces are ordinary characters there). */
+export const CommandWord = createToken({ name: "CommandWord", pattern: Lexer.NA });
+
 /** Block comments: ordinary comments and the vyatta-config-version footer. */
 export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, line_breaks: true, group: "comments" });
 /** A `/*` that never ends: the rest of the file would be swallowed by the loader. */
@@ -15,20 +21,23 @@ export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n
 /** `# ...` from the start of a word: a shell comment in `set` scripts; not config.boot syntax (reported there). */
 export const HashComment = createToken({ name: "HashComment", pattern: /#[^\n\r]*/, group: "hash" });
 
-export const DoubleQuoted = createToken({ name: "DoubleQuoted", pattern: /"(?:[^"\\]|\\[\s\S])*"/, line_breaks: true });
+export const DoubleQuoted = createToken({ name: "DoubleQuoted", pattern: /"(?:[^"\\]|\\[\s\S])*"/, line_breaks: true, categories: [Value, CommandWord] });
 export const UnterminatedDoubleQuoted = createToken({ name: "UnterminatedDoubleQuoted", pattern: /"(?:[^"\\]|\\[\s\S])*/, line_breaks: true, group: "invalid" });
-export const SingleQuoted = createToken({ name: "SingleQuoted", pattern: /'[^']*'/, line_breaks: true });
+export const SingleQuoted = createToken({ name: "SingleQuoted", pattern: /'[^']*'/, line_breaks: true, categories: [Value, CommandWord] });
 export const UnterminatedSingleQuoted = createToken({ name: "UnterminatedSingleQuoted", pattern: /'[^']*/, line_breaks: true, group: "invalid" });
 
-export const LCurly = createToken({ name: "LCurly", pattern: "{" });
-export const RCurly = createToken({ name: "RCurly", pattern: "}" });
-export const Newline = createToken({ name: "Newline", pattern: /\r\n|\r|\n/, line_breaks: true });
+export const LCurly = createToken({ name: "LCurly", pattern: "{", categories: [Terminator, CommandWord] });
+export const RCurly = createToken({ name: "RCurly", pattern: "}", categories: [Terminator, CommandWord] });
+export const Newline = createToken({ name: "Newline", pattern: /\r\n|\r|\n/, line_breaks: true, categories: [Terminator] });
 export const Whitespace = createToken({ name: "Whitespace", pattern: /[ \t\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
 /** An unquoted word: node names, tag values, leaf values. `#` and `/` inside a word are ordinary characters. */
-export const Word = createToken({ name: "Word", pattern: /[^\s{}"']+/ });
+export const Word = createToken({ name: "Word", pattern: /[^\s{}"']+/, categories: [Value, CommandWord] });
 
 /** Order matters: comments and quotes are tried before a plain word at the same position. */
 export const allTokens: TokenType[] = [
+  Value,
+  Terminator,
+  CommandWord,
   Newline,
   Whitespace,
   BlockComment,
