@@ -502,7 +502,7 @@ function buildRule(command: Command, table: TableState, chain: ChainState, start
     chain: chain.name,
     index: chain.rules.length + 1,
     range: rangeOf(ctx.source, start, end),
-    text: ruleText(chain.name, command.spec, ctx.source.text, canonical),
+    text: ruleText(command, chain.name, ctx.source.text, canonical),
     matches: spec.matches,
     target: spec.target,
     comment: spec.comment,
@@ -512,16 +512,24 @@ function buildRule(command: Command, table: TableState, chain: ChainState, start
 
 /**
  * `-A CHAIN` and the spec words as iptables-save writes them. When the line was already written so (`canonical`, see
- * splitRestoreWords) and the spec words are contiguous in it, the text is a slice of the source: no rebuilding.
+ * splitRestoreWords) the text is one slice of the source: no rebuilding, and one string instead of a concatenation.
  */
-export function ruleText(chain: string, spec: readonly Word[], text: string, canonical: boolean): string {
+export function ruleText(command: Command, chain: string, text: string, canonical: boolean): string {
+  const spec = command.spec;
   if (spec.length === 0) return `-A ${chain}`;
   const first = spec[0]!;
   const last = spec[spec.length - 1]!;
   if (canonical) {
     let length = spec.length - 1;
     for (const word of spec) length += word.end - word.start;
-    if (length === last.end - first.start) return `-A ${chain} ${text.slice(first.start, last.end)}`;
+    if (length === last.end - first.start) {
+      const word = command.word;
+      const chainWord = command.chain!;
+      if (word.text === "-A" && !word.quoted && !chainWord.quoted && chainWord.start === word.end + 1 && first.start === chainWord.end + 1) {
+        return text.slice(word.start, last.end);
+      }
+      return `-A ${chain} ${text.slice(first.start, last.end)}`;
+    }
   }
   return `-A ${chain} ${spec.map(quoteWord).join(" ")}`;
 }

@@ -248,11 +248,9 @@ class RestoreLoader {
       this.report(`too many words on one line (iptables-restore takes at most ${MAX_LINE_WORDS})`, words[MAX_LINE_WORDS]!.start, end);
       return;
     }
-    for (const word of words) {
-      if (word.text.length > MAX_WORD_LENGTH) {
-        this.report(`word longer than ${MAX_WORD_LENGTH} characters: iptables refuses it`, word.start, word.end);
-        return;
-      }
+    if (split.tooLong) {
+      this.report(`word longer than ${MAX_WORD_LENGTH} characters: iptables refuses it`, split.tooLong.start, split.tooLong.end);
+      return;
     }
     const command = readCommand(words, start, end, this.diagnostics.report);
     if (!command) return;

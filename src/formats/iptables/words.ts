@@ -20,6 +20,8 @@ export interface SplitLine {
   readonly canonical: boolean;
   /** The line ended inside a quote (iptables 1.8.9 accepts that: the value runs to the end of the line). */
   readonly unterminatedQuote: boolean;
+  /** The first word longer than MAX_WORD_LENGTH, which iptables refuses. */
+  readonly tooLong?: Word;
 }
 
 const SPACE = 32;
@@ -32,6 +34,7 @@ const BACKSLASH = 92;
 export function splitRestoreWords(text: string, start: number, end: number): SplitLine {
   const words: Word[] = [];
   let canonical = true;
+  let tooLong: Word | undefined;
   let i = start;
   while (i < end) {
     let c = text.charCodeAt(i);
@@ -50,7 +53,9 @@ export function splitRestoreWords(text: string, start: number, end: number): Spl
         j++;
       }
       if (j === end || text.charCodeAt(j) !== QUOTE) {
-        words.push({ text: text.slice(i, j), start: i, end: j, quoted: false });
+        const word: Word = { text: text.slice(i, j), start: i, end: j, quoted: false };
+        words.push(word);
+        if (j - i > MAX_WORD_LENGTH) tooLong ??= word;
         i = j;
         continue;
       }
@@ -95,18 +100,17 @@ export function splitRestoreWords(text: string, start: number, end: number): Spl
       const tail = text.slice(runStart, Math.min(i, end));
       value = value === undefined ? tail : value + tail;
     }
-    if (inQuote) {
-      words.push({ text: value ?? "", start: wordStart, end, quoted: true });
-      return { words, canonical: false, unterminatedQuote: true };
-    }
+    const word: Word = { text: value ?? "", start: wordStart, end: inQuote ? end : i, quoted: quoted || inQuote };
+    words.push(word);
+    if (word.text.length > MAX_WORD_LENGTH) tooLong ??= word;
+    if (inQuote) return { words, canonical: false, unterminatedQuote: true, tooLong };
     if (escaped) canonical = false;
-    words.push({ text: value ?? "", start: wordStart, end: i, quoted });
   }
   if (end > start && words.length > 0) {
     const last = text.charCodeAt(end - 1);
     if (last === SPACE || last === TAB) canonical = false;
   }
-  return { words, canonical, unterminatedQuote: false };
+  return { words, canonical, unterminatedQuote: false, tooLong };
 }
 
 /** A word as iptables-save would need it written to read back the same: quoted when it was, or when it must be. */

@@ -160,6 +160,8 @@ describe("iptables-restore diagnostics", () => {
     ["missing chain argument", "*filter\n-A\nCOMMIT\n", ['2:1-2:3 "-A" needs a chain name after it']],
     ["nested table", "*filter\n*nat\nCOMMIT\n", ['2:1-2:5 "*nat" starts a table before the previous one has its COMMIT line']],
     ["COMMIT outside a table", "COMMIT\n", ['1:1-1:7 COMMIT outside a table: there is no "*table" line before it']],
+    ["word of 1024 characters", `*filter\n-A INPUT -m comment --comment ${"a".repeat(1024)}\nCOMMIT\n`, ["2:31-2:1055 word longer than 1023 characters: iptables refuses it"]],
+    ["252 words on a line", `*filter\n-A INPUT${" -p tcp".repeat(125)}\nCOMMIT\n`, ["2:881-2:884 too many words on one line (iptables-restore takes at most 251)"]],
   ];
   for (const [name, text, expected] of cases) {
     it(name, () => {
