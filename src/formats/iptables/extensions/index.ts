@@ -1,7 +1,3 @@
-// Placeholder until the rule-spec parser lands: every rule matches everything and has no target.
+// The iptables rule-spec parser: everything after `-A CHAIN`, read and checked as iptables 1.8.9 (legacy) does.
 
-import type { RuleSpec, RuleSpecContext, Word } from "./types.js";
-
-export function parseRuleSpec(_words: readonly Word[], _context: RuleSpecContext): RuleSpec {
-  return { matches: [], target: { kind: "none" }, errors: [] };
-}
+export { parseRuleSpec } from "./rule-parser.js";

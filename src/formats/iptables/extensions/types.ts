@@ -31,4 +31,9 @@ export interface RuleSpec {
   readonly comment?: string;
   /** Every way the words are not a rule iptables would load; positioned on the offending word. */
   readonly errors: Diagnostic[];
+  /**
+   * True when iptables-restore ignores the rule because it is marked for the other family (`-6` in an IPv4 file,
+   * `-4` in an IPv6 one): it must not be added to the chain.
+   */
+  readonly skipped?: boolean;
 }

@@ -1,0 +1,70 @@
+// Helpers the extensions use to turn their options into model matches, with the option's source range.
+
+import type { FieldMatch, Interval, Match, NumericField } from "../../../model/firewall.js";
+import { rangeOf, type SourceRange } from "../../../model/source.js";
+import type { ExtensionState, RuleState } from "./extension.js";
+
+/** The range of one option as written, `!` included. */
+export function optionRange(ext: ExtensionState, rule: RuleState, name: string): SourceRange | undefined {
+  const i = ext.def.index.get(name);
+  if (i === undefined || ext.optionWords[i]! < 0) return undefined;
+  return rangeOf(rule.ctx.source, rule.words[ext.optionWords[i]!]!.start, rule.words[ext.optionEnds[i]!]!.end);
+}
+
+export function optionText(ext: ExtensionState, rule: RuleState, name: string): string {
+  const i = ext.def.index.get(name);
+  if (i === undefined || ext.optionWords[i]! < 0) return "";
+  return wordsText(rule, ext.optionWords[i]!, ext.optionEnds[i]!);
+}
+
+export function fieldMatch(ext: ExtensionState, rule: RuleState, name: string, field: NumericField, values: readonly Interval[]): FieldMatch {
+  const range = optionRange(ext, rule, name);
+  const m: FieldMatch = { kind: "field", field, values, negated: ext.isInverted(name) };
+  return range ? { ...m, range } : m;
+}
+
+/** Pushes an OpaqueMatch for the module when any of `names` (options the engine does not model) was given. */
+export function opaqueIfAny(ext: ExtensionState, rule: RuleState, names: readonly string[], out: Match[]): void {
+  const given = names.filter((n) => ext.has(n));
+  if (given.length === 0) return;
+  const first = given.map((n) => ext.def.index.get(n)!).sort((a, b) => ext.optionWords[a]! - ext.optionWords[b]!);
+  const text = first.map((i) => wordsText(rule, ext.optionWords[i]!, ext.optionEnds[i]!)).join(" ");
+  const base = opaqueMatch(ext, rule);
+  out.push({ ...base, text } as Match);
+}
+
+/** The words of a rule between two indexes, as written. */
+export function wordsText(rule: RuleState, first: number, last: number): string {
+  const text = rule.ctx.source.text;
+  const parts: string[] = [];
+  for (let w = first; w <= last; w++) parts.push(text.slice(rule.words[w]!.start, rule.words[w]!.end));
+  return parts.join(" ");
+}
+
+/** An extension's options as written (without its `-m NAME` / `-j NAME`). */
+export function optionsText(ext: ExtensionState, rule: RuleState): string {
+  const text = rule.ctx.source.text;
+  const parts: string[] = [];
+  for (const w of ext.words) {
+    if (ext.nameWord >= 0 && (w === ext.nameWord || w === ext.nameWord + 1)) continue;
+    parts.push(text.slice(rule.words[w]!.start, rule.words[w]!.end));
+  }
+  return parts.join(" ");
+}
+
+export function extensionRange(ext: ExtensionState, rule: RuleState): SourceRange | undefined {
+  if (ext.words.length === 0) return undefined;
+  let first = Infinity;
+  let last = -1;
+  for (const w of ext.words) {
+    if (w < first) first = w;
+    if (w > last) last = w;
+  }
+  return rangeOf(rule.ctx.source, rule.words[first]!.start, rule.words[last]!.end);
+}
+
+export function opaqueMatch(ext: ExtensionState, rule: RuleState, negated = false): Match {
+  const range = extensionRange(ext, rule);
+  const m = { kind: "opaque" as const, module: ext.def.name, text: optionsText(ext, rule), negated };
+  return range ? { ...m, range } : m;
+}

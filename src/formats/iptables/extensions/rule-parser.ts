@@ -1,0 +1,679 @@
+// Reads the words of one rule as iptables 1.8.9 does (getopt_long over the generic options plus the options of every
+// loaded match and target, implicit `-p` matches, `!` handling), checks it as userspace and the kernel would, and
+// maps it into the model. The first problem ends the rule, as it ends iptables.
+
+import {
+  BUILTIN_CHAINS,
+  type AddressMatch,
+  type Diagnostic,
+  type Match,
+  type Target,
+} from "../../../model/firewall.js";
+import { rangeOf, type SourceRange } from "../../../model/source.js";
+import { ExtensionState, Invalid, protoIs, type ExtensionDef, type RuleState } from "./extension.js";
+import { opaqueMatch, optionsText, wordsText } from "./mapping.js";
+import { hostMessage } from "./parsers.js";
+import { findMatch, findTarget, optionOwners, STANDARD_TARGETS } from "./registry.js";
+import { PORT_PROTOCOLS, PROTOCOL_MATCH_NAMES } from "./tables.js";
+import type { RuleSpec, RuleSpecContext, Word } from "./types.js";
+import { isDecimal, networkInterval, normalizeBigIntervals, parseNetwork, parseProtocol, type Network } from "./values.js";
+
+/** Generic long options (iptables' original_opts) and the short option they stand for. */
+const GENERIC_LONG: ReadonlyMap<string, string> = new Map([
+  ["append", "A"], ["delete", "D"], ["check", "C"], ["insert", "I"], ["replace", "R"], ["list", "L"],
+  ["list-rules", "S"], ["flush", "F"], ["zero", "Z"], ["new-chain", "N"], ["delete-chain", "X"],
+  ["rename-chain", "E"], ["policy", "P"], ["source", "s"], ["src", "s"], ["destination", "d"], ["dst", "d"],
+  ["protocol", "p"], ["in-interface", "i"], ["jump", "j"], ["table", "t"], ["match", "m"], ["numeric", "n"],
+  ["out-interface", "o"], ["verbose", "v"], ["wait", "w"], ["wait-interval", "W"], ["exact", "x"],
+  ["fragments", "f"], ["version", "V"], ["help", "h"], ["line-numbers", "0"], ["modprobe", "M"],
+  ["set-counters", "c"], ["goto", "g"], ["ipv4", "4"], ["ipv6", "6"],
+]);
+
+/** Short options: 1 = takes a value, 2 = optional attached value, 0 = none (iptables' optstring). */
+const SHORT_ARG: ReadonlyMap<string, number> = new Map([
+  ["A", 1], ["C", 1], ["D", 1], ["R", 1], ["I", 1], ["L", 2], ["S", 2], ["M", 1], ["F", 2], ["Z", 2], ["N", 1],
+  ["X", 2], ["E", 1], ["P", 1], ["V", 0], ["h", 2], ["o", 1], ["p", 1], ["s", 1], ["d", 1], ["j", 1], ["i", 1],
+  ["f", 0], ["v", 0], ["w", 2], ["W", 2], ["n", 0], ["t", 1], ["m", 1], ["x", 0], ["c", 1], ["g", 1], ["4", 0],
+  ["6", 0],
+]);
+
+const COMMANDS = "ACDRILSFZNXEP";
+/** Generic options that may follow `!` (iptables' inverse_for_options). */
+const INVERTIBLE = "sdpiof";
+const IFNAMSIZ = 16;
+
+interface AddressOption {
+  readonly networks: Network[];
+  readonly negated: boolean;
+  readonly first: number;
+  readonly last: number;
+}
+
+interface InterfaceOption {
+  readonly name: string;
+  readonly negated: boolean;
+  readonly first: number;
+  readonly last: number;
+}
+
+interface Resolved {
+  readonly generic?: string;
+  readonly ext?: ExtensionState;
+  readonly index?: number;
+  readonly ambiguous?: string[];
+}
+
+const UNKNOWN: Resolved = {};
+
+export function parseRuleSpec(words: readonly Word[], context: RuleSpecContext): RuleSpec {
+  return new RuleParser(words, context).run();
+}
+
+class RuleParser implements RuleState {
+  proto = -1;
+  protoNegated = false;
+  readonly builtin: boolean;
+  readonly matches: ExtensionState[] = [];
+  target: ExtensionState | undefined;
+
+  private protoText = "";
+  private protoFirst = -1;
+  private protoLast = -1;
+  private protoUsed = false;
+  private generic = "";
+  private src: AddressOption | undefined;
+  private dst: AddressOption | undefined;
+  private inIface: InterfaceOption | undefined;
+  private outIface: InterfaceOption | undefined;
+  private fragment: { negated: boolean; first: number } | undefined;
+  private jump: { name: string; goto: boolean; first: number; last: number } | undefined;
+  /** Matches and the target in load order; later ones win getopt's exact-name lookup. */
+  private readonly loaded: ExtensionState[] = [];
+  private error: Diagnostic | undefined;
+  private skipped = false;
+
+  constructor(
+    readonly words: readonly Word[],
+    readonly ctx: RuleSpecContext,
+  ) {
+    this.builtin = (BUILTIN_CHAINS[ctx.table] as readonly string[]).includes(ctx.chain);
+  }
+
+  run(): RuleSpec {
+    this.readWords();
+    if (this.skipped) return { matches: [], target: { kind: "none" }, errors: [], skipped: true };
+    if (!this.error) this.finalChecks();
+    if (this.error) return { matches: [], target: { kind: "none" }, errors: [this.error] };
+    return this.toModel();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Reading.
+
+  private fail(word: number, message: string, lastWord = word): void {
+    if (this.error) return;
+    const words = this.words;
+    const first = words[Math.max(0, Math.min(word, words.length - 1))];
+    const last = words[Math.max(0, Math.min(lastWord, words.length - 1))];
+    const range = first && last ? rangeOf(this.ctx.source, first.start, last.end) : rangeOf(this.ctx.source, 0, 0);
+    this.error = { message, range };
+  }
+
+  private readWords(): void {
+    const words = this.words;
+    let invert = -1;
+    let i = 0;
+    while (i < words.length && !this.error && !this.skipped) {
+      const text = words[i]!.text;
+      if (text === "!") {
+        if (invert >= 0) this.fail(i, `"!" twice in a row ("multiple consecutive ! not allowed")`);
+        invert = i++;
+        continue;
+      }
+      if (text === "--") {
+        this.fail(i, `unexpected "--"`);
+        break;
+      }
+      if (text.length > 2 && text.charCodeAt(0) === 45 && text.charCodeAt(1) === 45) i = this.longOption(i, invert);
+      else if (text.length > 1 && text.charCodeAt(0) === 45) i = this.shortOptions(i, invert);
+      else {
+        this.fail(i, `unexpected "${text}": a value without an option (iptables: Bad argument)`);
+        break;
+      }
+      invert = -1;
+    }
+    if (!this.error && !this.skipped && invert >= 0) this.fail(invert, `"!" is not followed by an option`);
+  }
+
+  private longOption(i: number, invert: number): number {
+    const text = this.words[i]!.text;
+    const eq = text.indexOf("=", 2);
+    const name = eq === -1 ? text.slice(2) : text.slice(2, eq);
+    const inline = eq === -1 ? undefined : text.slice(eq + 1);
+    let found = this.resolve(name);
+    if (found === UNKNOWN && this.loadProtoMatch()) found = this.resolve(name);
+    if (found.ambiguous) {
+      this.fail(i, `ambiguous option "--${name}": could be ${found.ambiguous.map((n) => `--${n}`).join(", ")}`);
+      return i + 1;
+    }
+    if (found.generic !== undefined) {
+      const arg = SHORT_ARG.get(found.generic)!;
+      if (arg === 0) {
+        if (inline !== undefined) this.fail(i, `option --${name} does not take a value`);
+        return this.genericOption(found.generic, i, undefined, i, invert);
+      }
+      if (inline !== undefined || arg === 2) return this.genericOption(found.generic, i, inline, i, invert);
+      if (i + 1 >= this.words.length) {
+        this.fail(i, `option --${name} needs a value`);
+        return i + 1;
+      }
+      return this.genericOption(found.generic, i, this.words[i + 1]!.text, i + 1, invert);
+    }
+    if (found.ext) return this.extensionOption(found.ext, found.index!, i, inline, invert);
+    this.fail(i, this.unknownOptionMessage(name));
+    return i + 1;
+  }
+
+  private shortOptions(i: number, invert: number): number {
+    const text = this.words[i]!.text;
+    for (let k = 1; k < text.length; k++) {
+      const c = text[k]!;
+      const arg = SHORT_ARG.get(c);
+      if (arg === undefined || (c === "f" && this.ctx.family === "ipv6")) {
+        this.fail(i, `unknown option "-${c}"`);
+        return i + 1;
+      }
+      const first = k === 1 ? invert : -1;
+      if (arg === 0) {
+        this.genericOption(c, i, undefined, i, first);
+        if (this.error || this.skipped) return i + 1;
+        continue;
+      }
+      const rest = text.slice(k + 1);
+      if (rest.length > 0 || arg === 2) return this.genericOption(c, i, rest.length > 0 ? rest : undefined, i, first);
+      if (i + 1 >= this.words.length) {
+        this.fail(i, `option -${c} needs a value`);
+        return i + 1;
+      }
+      return this.genericOption(c, i, this.words[i + 1]!.text, i + 1, first);
+    }
+    return i + 1;
+  }
+
+  /** getopt_long's lookup: an exact name (generic first, then the newest extension), else a unique prefix. */
+  private resolve(name: string): Resolved {
+    const g = GENERIC_LONG.get(name);
+    if (g !== undefined) return { generic: g };
+    const loaded = this.loaded;
+    for (let k = loaded.length - 1; k >= 0; k--) {
+      const index = loaded[k]!.def.index.get(name);
+      if (index !== undefined) return { ext: loaded[k]!, index };
+    }
+    if (name.length === 0) return UNKNOWN;
+    let genericHit: string | undefined;
+    const names: string[] = [];
+    for (const [long, short] of GENERIC_LONG) {
+      if (!long.startsWith(name)) continue;
+      if (genericHit === undefined) {
+        genericHit = short;
+        names.push(long);
+      } else if (genericHit !== short) names.push(long);
+    }
+    let extHit: ExtensionState | undefined;
+    let extIndex = -1;
+    const seenDefs = new Set<ExtensionDef>();
+    for (let k = loaded.length - 1; k >= 0; k--) {
+      const ext = loaded[k]!;
+      if (seenDefs.has(ext.def)) continue;
+      seenDefs.add(ext.def);
+      const hits = new Set<number>();
+      for (const [optionName, index] of ext.def.index) {
+        if (!optionName.startsWith(name) || hits.has(index)) continue;
+        hits.add(index);
+        names.push(optionName);
+        if (!extHit) {
+          extHit = ext;
+          extIndex = index;
+        }
+      }
+    }
+    if (names.length > 1) return { ambiguous: names };
+    if (genericHit !== undefined) return { generic: genericHit };
+    if (extHit) return { ext: extHit, index: extIndex };
+    return UNKNOWN;
+  }
+
+  /** iptables loads the match named after `-p` when it meets an option nobody knows (`-p tcp --dport 22`). */
+  private loadProtoMatch(): boolean {
+    if (this.proto < 0 || this.protoText === "") return false;
+    let name = PROTOCOL_MATCH_NAMES.get(this.proto);
+    if (parseProtocol(this.protoText) !== undefined && !/^[0-9]/.test(this.protoText)) name = this.protoText.toLowerCase();
+    if (name === "ipv6-icmp" || name === "icmpv6") name = "icmp6";
+    if (name === undefined) return false;
+    const def = findMatch(name, this.ctx.family);
+    if (!def) return false;
+    if (this.protoUsed && this.matches.some((m) => m.def === def)) return false;
+    this.protoUsed = true;
+    const ext = new ExtensionState(def, -1);
+    this.matches.push(ext);
+    this.loaded.push(ext);
+    return true;
+  }
+
+  private unknownOptionMessage(name: string): string {
+    const owners = optionOwners(name);
+    if (owners.length === 0) return `unknown option "--${name}"`;
+    if (owners.some((o) => o === "tcp" || o === "udp") && (name === "dport" || name === "sport" || name.endsWith("-port"))) {
+      return `--${name} needs -p tcp, udp, udplite, sctp or dccp before it`;
+    }
+    const listed = owners.map((o) => `-m ${o}`).join(" or ");
+    return `unknown option "--${name}": it belongs to ${listed}, which must come before it`;
+  }
+
+  private extensionOption(ext: ExtensionState, index: number, i: number, inline: string | undefined, invert: number): number {
+    const opt = ext.def.options[index]!;
+    const words = this.words;
+    let next = i + 1;
+    let value: string | undefined;
+    let second: string | undefined;
+    switch (opt.arg) {
+      case "none":
+        if (inline !== undefined) {
+          this.fail(i, `option --${opt.name} does not take a value`);
+          return next;
+        }
+        break;
+      case "optional":
+        value = inline;
+        break;
+      case "maybeNext":
+        value = inline;
+        if (value === undefined && next < words.length && !startsLikeOption(words[next]!.text)) value = words[next++]!.text;
+        break;
+      default:
+        value = inline;
+        if (value === undefined) {
+          if (next >= words.length) {
+            this.fail(i, `option --${opt.name} needs a value`);
+            return next;
+          }
+          value = words[next++]!.text;
+        }
+        if (opt.arg === "two") {
+          if (next >= words.length || startsLikeOption(words[next]!.text)) {
+            this.fail(i, `option --${opt.name} needs two values`, next - 1);
+            return next;
+          }
+          second = words[next++]!.text;
+        }
+    }
+    const bit = 1 << index;
+    const label = ext.nameWord >= 0 || ext.def.kind === "target" ? ext.def.name : `${ext.def.name} (loaded by -p)`;
+    if (!opt.multi && (ext.seen & bit) !== 0) {
+      this.fail(i, `${label}: option --${opt.name} can only be given once`, next - 1);
+      return next;
+    }
+    if (invert >= 0 && !opt.invert) {
+      this.fail(invert, `${label}: option --${opt.name} cannot be negated with "!"`, i);
+      return next;
+    }
+    let parsed: unknown = true;
+    if (opt.parse && (value !== undefined || opt.arg === "none")) {
+      ext.negatedNow = invert >= 0;
+      parsed = opt.parse(value ?? "", ext, this, second);
+      if (parsed instanceof Invalid) {
+        this.fail(i, `${label} --${opt.name}: ${parsed.message}`, next - 1);
+        return next;
+      }
+    }
+    if (opt.multi) {
+      const previous = ext.values[index] as unknown[] | undefined;
+      ext.values[index] = previous ? [...previous, parsed] : [parsed];
+    } else ext.values[index] = parsed;
+    if ((ext.seen & bit) === 0) ext.optionWords[index] = invert >= 0 ? invert : i;
+    ext.optionEnds[index] = next - 1;
+    ext.seen |= bit;
+    if (invert >= 0) {
+      ext.inverted |= bit;
+      ext.words.push(invert);
+    }
+    for (let w = i; w < next; w++) ext.words.push(w);
+    return next;
+  }
+
+  private genericOption(c: string, i: number, value: string | undefined, valueWord: number, invert: number): number {
+    const next = valueWord + 1;
+    if (invert >= 0 && !INVERTIBLE.includes(c)) {
+      if (c === "m") this.fail(invert, `"!" cannot come before -m (put it before the module's option)`, i);
+      else this.fail(invert, `"!" cannot come before -${c}`, i);
+      return next;
+    }
+    const negated = invert >= 0;
+    const first = negated ? invert : i;
+    if (COMMANDS.includes(c)) {
+      this.fail(i, `a rule cannot contain the command -${c}`);
+      return next;
+    }
+    if ("sdpiofjgc".includes(c)) {
+      const flag = c === "g" ? "j" : c;
+      if (this.generic.includes(flag)) {
+        this.fail(i, `multiple -${flag} flags not allowed`, valueWord);
+        return next;
+      }
+      this.generic += flag;
+    }
+    switch (c) {
+      case "p":
+        this.protocolOption(value!, first, valueWord, negated);
+        break;
+      case "s":
+      case "d":
+        this.addressOption(c, value!, first, valueWord, negated);
+        break;
+      case "i":
+      case "o":
+        this.interfaceOption(c, value!, first, valueWord, negated);
+        break;
+      case "f":
+        this.fragment = { negated, first };
+        break;
+      case "j":
+      case "g":
+        this.jumpOption(c === "g", value!, i, valueWord);
+        break;
+      case "m":
+        this.matchOption(value!, i, valueWord);
+        break;
+      case "c":
+        return this.countersOption(value!, i, valueWord);
+      case "4":
+        if (this.ctx.family === "ipv6") this.skipped = true;
+        break;
+      case "6":
+        if (this.ctx.family === "ipv4") this.skipped = true;
+        break;
+      case "t":
+        this.fail(i, `-t cannot be used inside a rule (the table is set by the "*table" line)`, valueWord);
+        break;
+      case "n":
+      case "x":
+      case "0":
+        this.fail(i, `option -${c === "0" ? "-line-numbers" : c} is not allowed when adding a rule`);
+        break;
+      case "V":
+      case "h":
+        this.fail(i, `option -${c} is not allowed in a rule`);
+        break;
+      default:
+        // -v, -w, -W, -M: accepted and without effect on the rule.
+        break;
+    }
+    return next;
+  }
+
+  private protocolOption(value: string, first: number, valueWord: number, negated: boolean): void {
+    const proto = parseProtocol(value);
+    if (proto === undefined) {
+      this.fail(valueWord, `unknown protocol "${value}"`);
+      return;
+    }
+    if (proto === 0 && negated) {
+      this.fail(first, `"! -p ${value}" would never match (every packet has a protocol)`, valueWord);
+      return;
+    }
+    this.proto = proto;
+    this.protoText = value;
+    this.protoNegated = negated;
+    this.protoFirst = first;
+    this.protoLast = valueWord;
+  }
+
+  private addressOption(c: string, value: string, first: number, valueWord: number, negated: boolean): void {
+    const networks: Network[] = [];
+    for (const part of value.split(",")) {
+      const network = parseNetwork(part, this.ctx.family);
+      if ("error" in network) {
+        const slash = part.indexOf("/");
+        this.fail(
+          valueWord,
+          network.error === "mask" ? `invalid mask "${part.slice(slash + 1)}" in -${c} ${value}` : hostMessage(slash === -1 ? part : part.slice(0, slash)),
+        );
+        return;
+      }
+      networks.push(network);
+    }
+    if (negated && networks.length > 1) {
+      this.fail(first, `"!" is not allowed with several addresses in -${c}`, valueWord);
+      return;
+    }
+    const option = { networks, negated, first, last: valueWord };
+    if (c === "s") this.src = option;
+    else this.dst = option;
+  }
+
+  private interfaceOption(c: string, value: string, first: number, valueWord: number, negated: boolean): void {
+    if (value.length === 0) {
+      this.fail(valueWord, `empty interface name in -${c}`);
+      return;
+    }
+    if (Buffer.byteLength(value) >= IFNAMSIZ) {
+      this.fail(valueWord, `interface name "${value}" is too long (at most ${IFNAMSIZ - 1} characters)`);
+      return;
+    }
+    const option = { name: value, negated, first, last: valueWord };
+    if (c === "i") this.inIface = option;
+    else this.outIface = option;
+  }
+
+  private jumpOption(goto: boolean, name: string, i: number, valueWord: number): void {
+    if (name.length === 0 || name.length >= 29 || /\s/.test(name)) {
+      this.fail(valueWord, name.length === 0 ? `-${goto ? "g" : "j"} needs a target or chain name` : `invalid target name "${name}"`);
+      return;
+    }
+    if (goto) {
+      if (!this.ctx.isChain(name)) this.fail(valueWord, `-g needs a user-defined chain; "${name}" is not one`);
+      else this.jump = { name, goto, first: i, last: valueWord };
+      return;
+    }
+    if (STANDARD_TARGETS.has(name)) {
+      this.jump = { name, goto, first: i, last: valueWord };
+      return;
+    }
+    const def = findTarget(name, this.ctx.family);
+    if (def) {
+      const ext = new ExtensionState(def, i);
+      ext.words.push(i, valueWord);
+      this.target = ext;
+      this.loaded.push(ext);
+      this.jump = { name, goto, first: i, last: valueWord };
+      return;
+    }
+    if (this.ctx.isChain(name)) {
+      this.jump = { name, goto, first: i, last: valueWord };
+      return;
+    }
+    const other = findTarget(name, this.ctx.family === "ipv4" ? "ipv6" : "ipv4");
+    if (other) this.fail(valueWord, `target ${name} is not available for ${this.ctx.family === "ipv4" ? "IPv4 (iptables)" : "IPv6 (ip6tables)"}`);
+    else this.fail(valueWord, `unknown target or chain "${name}"${suggestTarget(name)}`);
+  }
+
+  private matchOption(name: string, i: number, valueWord: number): void {
+    const def = findMatch(name, this.ctx.family);
+    if (!def) {
+      const other = findMatch(name, this.ctx.family === "ipv4" ? "ipv6" : "ipv4");
+      this.fail(
+        valueWord,
+        other ? `match module "${name}" is not available for ${this.ctx.family === "ipv4" ? "IPv4 (iptables)" : "IPv6 (ip6tables)"}` : `unknown match module "${name}"`,
+      );
+      return;
+    }
+    const ext = new ExtensionState(def, i);
+    ext.words.push(i, valueWord);
+    this.matches.push(ext);
+    this.loaded.push(ext);
+  }
+
+  private countersOption(value: string, i: number, valueWord: number): number {
+    let next = valueWord + 1;
+    const comma = value.indexOf(",", 1);
+    let packets = comma === -1 ? value : value.slice(0, comma);
+    let bytes: string | undefined = comma === -1 ? undefined : value.slice(comma + 1);
+    if (bytes === undefined && next < this.words.length && !startsLikeOption(this.words[next]!.text)) bytes = this.words[next++]!.text;
+    if (comma === 0) packets = "";
+    if (bytes === undefined) this.fail(i, `-c needs a packet and a byte counter`, next - 1);
+    else if (!isDecimal(packets)) this.fail(valueWord, `-c packet counter "${packets}" is not a number`);
+    else if (!isDecimal(bytes)) this.fail(next - 1, `-c byte counter "${bytes}" is not a number`);
+    return next;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Checks once every word is read: userspace final checks, then what the kernel's checkentry refuses.
+
+  private finalChecks(): void {
+    const chain = this.ctx.chain;
+    if (this.inIface && (chain === "OUTPUT" || chain === "POSTROUTING")) {
+      this.fail(this.inIface.first, `-i cannot be used in ${chain} (no input interface there)`, this.inIface.last);
+      return;
+    }
+    if (this.outIface && (chain === "PREROUTING" || chain === "INPUT")) {
+      this.fail(this.outIface.first, `-o cannot be used in ${chain} (no output interface yet)`, this.outIface.last);
+      return;
+    }
+    for (const ext of this.matches) if (!this.checkExtension(ext)) return;
+    if (this.target) this.checkExtension(this.target);
+  }
+
+  private checkExtension(ext: ExtensionState): boolean {
+    const def = ext.def;
+    const label = def.kind === "match" ? `-m ${def.name}` : `-j ${def.name}`;
+    const at = ext.nameWord >= 0 ? ext.nameWord : ext.words[0] ?? 0;
+    for (const group of def.required ?? []) {
+      if (!group.some((n) => ext.has(n))) {
+        this.fail(at, `${label} needs ${group.map((n) => `--${n}`).join(" or ")}`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
+        return false;
+      }
+    }
+    for (const group of def.exclusive ?? []) {
+      const given = group.filter((n) => ext.has(n));
+      if (given.length > 1) {
+        this.fail(ext.wordOf(given[1]!), `${label}: --${given[0]} and --${given[1]} cannot be used together`);
+        return false;
+      }
+    }
+    const message = def.check?.(ext, this);
+    if (message !== undefined) {
+      this.fail(at, `${label}: ${message}`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
+      return false;
+    }
+    if (def.protos && !protoIs(this, def.protos)) {
+      this.fail(at, `${label} needs ${protoList(def.protos)}${this.protoNegated ? " (not negated)" : ""}`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
+      return false;
+    }
+    if (def.tables && !def.tables.includes(this.ctx.table)) {
+      this.fail(at, `${label} is only valid in the ${def.tables.join(" or ")} table`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
+      return false;
+    }
+    if (def.hooks && this.builtin && !(def.hooks as readonly string[]).includes(this.ctx.chain)) {
+      this.fail(at, `${label} cannot be used in ${this.ctx.chain} (only in ${def.hooks.join(", ")})`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
+      return false;
+    }
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The model.
+
+  private range(first: number, last: number): SourceRange {
+    return rangeOf(this.ctx.source, this.words[first]!.start, this.words[last]!.end);
+  }
+
+  private toModel(): RuleSpec {
+    const matches: Match[] = [];
+    if (this.src) this.addressMatch(this.src, "src", matches);
+    if (this.dst) this.addressMatch(this.dst, "dst", matches);
+    if (this.inIface) this.interfaceMatch(this.inIface, "in", matches);
+    if (this.outIface) this.interfaceMatch(this.outIface, "out", matches);
+    if (this.proto > 0) {
+      matches.push({
+        kind: "field",
+        field: "proto",
+        values: [[this.proto, this.proto]],
+        negated: this.protoNegated,
+        range: this.range(this.protoFirst, this.protoLast),
+      });
+    }
+    if (this.fragment) {
+      matches.push({ kind: "field", field: "fragment", values: [[1, 1]], negated: this.fragment.negated, range: this.range(this.fragment.first, this.fragment.first) });
+    }
+    let comment: string | undefined;
+    for (const ext of this.matches) {
+      if (ext.def.name === "comment") comment = ext.value<string>("comment");
+      if (ext.def.toMatches) ext.def.toMatches(ext, this, matches);
+      else matches.push(opaqueMatch(ext, this));
+    }
+    const target = this.toTarget();
+    return comment === undefined ? { matches, target, errors: [] } : { matches, target, comment, errors: [] };
+  }
+
+  private addressMatch(option: AddressOption, direction: "src" | "dst", out: Match[]): void {
+    const family = this.ctx.family;
+    const range = this.range(option.first, option.last);
+    if (option.networks.some((n) => n.prefix < 0)) {
+      out.push({ kind: "opaque", module: "address", text: wordsText(this, option.first, option.last), negated: false, range });
+      return;
+    }
+    if (option.networks.some((n) => n.prefix === 0) && !option.negated) return;
+    const values = normalizeBigIntervals(option.networks.map((n) => networkInterval(n, family)));
+    const match: AddressMatch = { kind: "address", direction, family, values, negated: option.negated, range };
+    out.push(match);
+  }
+
+  private interfaceMatch(option: InterfaceOption, direction: "in" | "out", out: Match[]): void {
+    if (option.name === "+" && !option.negated) return;
+    out.push({ kind: "interface", direction, name: option.name, negated: option.negated, range: this.range(option.first, option.last) });
+  }
+
+  private toTarget(): Target {
+    const jump = this.jump;
+    if (!jump) return { kind: "none" };
+    const ext = this.target;
+    const last = ext ? Math.max(...ext.words) : jump.last;
+    const range = this.range(jump.first, last);
+    if (ext) {
+      const t = ext.def.toTarget
+        ? ext.def.toTarget(ext, this)
+        : ext.def.terminal
+          ? { kind: "opaque" as const, name: ext.def.name, options: optionsText(ext, this) }
+          : { kind: "continue" as const, name: ext.def.name, options: optionsText(ext, this) };
+      return { ...t, range };
+    }
+    switch (jump.name) {
+      case "ACCEPT":
+        return { kind: "verdict", verdict: "accept", range };
+      case "DROP":
+        return { kind: "verdict", verdict: "drop", range };
+      case "RETURN":
+        return { kind: "return", range };
+      case "QUEUE":
+        return { kind: "opaque", name: "QUEUE", options: "", range };
+      default:
+        return { kind: jump.goto ? "goto" : "jump", chain: jump.name, range };
+    }
+  }
+}
+
+function startsLikeOption(text: string): boolean {
+  return text.charCodeAt(0) === 45 || text.charCodeAt(0) === 33;
+}
+
+function protoList(protos: readonly number[]): string {
+  if (protos.length === PORT_PROTOCOLS.length && PORT_PROTOCOLS.every((p) => protos.includes(p))) return "-p tcp, udp, udplite, sctp or dccp";
+  const names = protos.map((p) => PROTOCOL_MATCH_NAMES.get(p) ?? String(p));
+  return `-p ${names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}` : names[0]}`;
+}
+
+function suggestTarget(name: string): string {
+  const upper = name.toUpperCase();
+  if (STANDARD_TARGETS.has(upper) || findTarget(upper, "ipv4")) return ` (did you mean ${upper}?)`;
+  return "";
+}
