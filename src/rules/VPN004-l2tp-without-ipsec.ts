@@ -1,11 +1,26 @@
 // VPN004 l2tp-without-ipsec: an L2TP endpoint accepts (or may accept) NEW UDP 1701 that did not arrive through IPsec.
 
+import type { Decider } from "../engine/api.js";
 import { deciderSubject } from "./context.js";
 import { defineRule } from "./define.js";
 import { byDecider, describeDecider, isImplicitDefault } from "./support/describe.js";
 import { ruleBeforeDecider } from "./support/fixes.js";
 import { admittedParts, arrivals, endpointRulesets, unattachedVpnChains, whoOf } from "./support/queries.js";
-import { L2TP_CLEAR, classQuery } from "./support/traffic.js";
+import { L2TP_CLEAR, classQuery, isAccept, mayMatchClass } from "./support/traffic.js";
+
+/**
+ * For a "maybe", the rule that may accept: the decider itself when it accepts, else the earlier accept rule of the
+ * same chain whose opaque match (ipset, recent, ...) makes the outcome uncertain.
+ */
+function acceptingDecider(decider: Decider): Decider {
+  if (decider.kind === "rule" && isAccept(decider.rule)) return decider;
+  const before = decider.kind === "rule" ? decider.rule.index : Infinity;
+  const chain = decider.chain;
+  const uncertain = chain.rules.find(
+    (rule) => rule.index < before && !rule.disabled && isAccept(rule) && mayMatchClass(rule, L2TP_CLEAR) && rule.matches.some((match) => match.kind === "opaque"),
+  );
+  return uncertain ? { kind: "rule", rule: uncertain, chain } : decider;
+}
 
 export default defineRule({
   id: "VPN004",
@@ -32,7 +47,7 @@ export default defineRule({
       for (const arrival of arrivals(roles)) {
         const analysis = context.analyze(ruleset, classQuery(L2TP_CLEAR, { hook: "input", state: "new", ...arrival.query }));
         for (const part of byDecider(admittedParts(analysis))) {
-          const decider = part.decidedBy;
+          const decider = acceptingDecider(part.decidedBy);
           if (isImplicitDefault(decider) && skipImplicit) continue;
           const key = decider.kind === "rule" ? decider.rule : decider.chain;
           const seen = found.get(key);

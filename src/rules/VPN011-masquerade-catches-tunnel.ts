@@ -29,7 +29,7 @@ export default defineRule({
   precision: "medium",
   tags: ["vpn", "correctness", "nat", "ipsec"],
   messages: {
-    catches: "{{rule}} also rewrites packets meant for the IPsec tunnel (no `-m policy --dir out --pol none`, no exemption before it), while {{forwardRule}} forwards IPsec traffic",
+    catches: "{{rule}} also rewrites packets meant for the IPsec tunnel (nothing exempts IPsec-bound traffic from it), while {{forwardRule}} forwards IPsec traffic",
   },
   check(context) {
     const { model, roles } = context;

@@ -2,7 +2,7 @@
 
 import { defineRule } from "./define.js";
 import { analyzeClients, clientPaths } from "./support/clients.js";
-import { describeDecider } from "./support/describe.js";
+import { describeDecider, isImplicitDefault } from "./support/describe.js";
 import { admittedParts, endpointRulesets } from "./support/queries.js";
 import { PROTO_TCP } from "./support/traffic.js";
 import { deciderSubject } from "./context.js";
@@ -32,6 +32,8 @@ export default defineRule({
         const clamped = admitted.some((part) => part.path.some((step) => step.rule?.target.kind === "continue" && step.rule.target.name === "TCPMSS"));
         if (clamped) continue;
         const decider = admitted[0]!.decidedBy;
+        // A file that configures no forwarding at all (the built-in ACCEPT decides) is not where clamping would live.
+        if (isImplicitDefault(decider)) continue;
         context.report({
           messageId: "unclamped",
           ...deciderSubject(decider),
