@@ -15,4 +15,4 @@ async function load(): Promise<typeof ChevrotainApi> {
 
 const chevrotain = await load();
 
-export const { createToken, Lexer, CstParser } = chevrotain;
+export const { createToken, Lexer, CstParser, generateCstDts } = chevrotain;

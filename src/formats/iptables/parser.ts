@@ -2,8 +2,10 @@
 // declarations, COMMIT, comments or commands. Which lines may follow which (tables, COMMIT, chains declared before
 // use) is iptables-restore's state machine, applied in to-model.ts in file order.
 
-import type { CstNode, IToken } from "chevrotain";
+import type { IToken } from "chevrotain";
 import { CstParser } from "./chevrotain.js";
+import type { DocumentCstNode } from "./cst-restore.js";
+import type { ScriptCstNode } from "./cst-shell.js";
 import {
   ChainLines,
   CommandLines,
@@ -45,9 +47,9 @@ class RestoreParser extends CstParser {
 export const restoreParser = new RestoreParser();
 
 /** The CST of a document's tokens. The grammar accepts every token sequence the lexer makes, so it has no errors. */
-export function parseRestore(tokens: IToken[]): CstNode {
+export function parseRestore(tokens: IToken[]): DocumentCstNode {
   restoreParser.input = tokens;
-  return restoreParser.document();
+  return restoreParser.document() as DocumentCstNode;
 }
 
 /**
@@ -80,7 +82,7 @@ class ShellParser extends CstParser {
 
 export const shellParser = new ShellParser();
 
-export function parseShell(tokens: IToken[]): CstNode {
+export function parseShell(tokens: IToken[]): ScriptCstNode {
   shellParser.input = tokens;
-  return shellParser.script();
+  return shellParser.script() as ScriptCstNode;
 }

@@ -2,10 +2,11 @@
 // kernel's tables (which exist from the start, with ACCEPT policies), and `iptables-restore <<EOF` here-documents are
 // loaded as restore input. Other commands are ignored. Control flow is not evaluated: every call counts once.
 
-import type { CstNode, IToken } from "chevrotain";
+import type { IToken } from "chevrotain";
 import type { Family, FirewallModel } from "../../model/firewall.js";
 import type { SourceFile } from "../../model/source.js";
 import { applyCommand, isTableName, newTable, readCommand, TABLE_NAMES, type ApplyContext } from "./commands.js";
+import type { CommandCstChildren } from "./cst-shell.js";
 import type { Word } from "./extensions/types.js";
 import { lexShell } from "./lexer.js";
 import { parseShell } from "./parser.js";
@@ -35,10 +36,10 @@ interface ShellWordOf extends Word {
 export function shellToModel(source: SourceFile): FirewallModel {
   const loader = new ShellLoader(source);
   const cst = parseShell(lexShell(source.text));
-  for (const item of (cst.children.item ?? []) as CstNode[]) {
+  for (const item of cst.children.item ?? []) {
     const children = item.children;
-    if (children.command) loader.command((children.command[0] as CstNode).children);
-    else if (children.HeredocBody) loader.heredoc(children.HeredocBody[0] as IToken);
+    if (children.command) loader.command(children.command[0]!.children);
+    else if (children.HeredocBody) loader.heredoc(children.HeredocBody[0]!);
   }
   return toFirewallModel(source, loader.families, loader.diagnostics.items);
 }
@@ -65,8 +66,8 @@ class ShellLoader {
     loadRestoreRange(this.source, next.family, this.diagnostics, this.families.get(next.family)!, next.noflush, start, end);
   }
 
-  command(children: CstNode["children"]): void {
-    const tokens = [...((children.ShellWord ?? []) as IToken[]), ...((children.HeredocStart ?? []) as IToken[])];
+  command(children: CommandCstChildren): void {
+    const tokens = [...(children.ShellWord ?? []), ...(children.HeredocStart ?? [])];
     tokens.sort((a, b) => a.startOffset - b.startOffset);
     const words = this.expand(tokens);
     if (!words) return;

@@ -3,7 +3,7 @@
 // Chosen --noflush behaviour: none. Every `*table` block replaces what earlier blocks loaded for that table (as
 // iptables-restore without -n does), keeping only the built-in chains' policies, which a flush does not reset.
 
-import type { CstNode, IToken } from "chevrotain";
+import type { IToken } from "chevrotain";
 import type { Diagnostic, Family, FirewallModel, Ruleset, Table, TableName, Chain } from "../../model/firewall.js";
 import { emptyHostFacts } from "../../model/firewall.js";
 import { rangeOf, type SourceFile } from "../../model/source.js";
@@ -19,6 +19,7 @@ import {
   type ApplyContext,
   type TableState,
 } from "./commands.js";
+import type { LinesCstChildren } from "./cst-restore.js";
 import { lexRestore } from "./lexer.js";
 import { parseRestore } from "./parser.js";
 import { MAX_LINE_WORDS, MAX_WORD_LENGTH, splitRestoreWords } from "./words.js";
@@ -67,7 +68,7 @@ export function loadRestoreRange(
   }
   const loader = new RestoreLoader(source, family, diagnostics, committed, noflush);
   const cst = parseRestore(lexRestore(source.text, start, end));
-  for (const lines of (cst.children.lines ?? []) as CstNode[]) loader.lines(lines.children, start);
+  for (const lines of cst.children.lines ?? []) loader.lines(lines.children, start);
   loader.end();
 }
 
@@ -93,7 +94,7 @@ class RestoreLoader {
   }
 
   /** One CST node: a token of one or more lines, at offset `base + token.startOffset`. */
-  lines(children: CstNode["children"], base: number): void {
+  lines(children: LinesCstChildren, base: number): void {
     let token: IToken | undefined;
     if ((token = first(children.CommandLines))) return this.each(token, base, (start, end, hasBreak) => this.command(start, end, hasBreak));
     if ((token = first(children.ChainLines))) return this.each(token, base, (start, end) => this.chain(start, end));
@@ -263,8 +264,8 @@ class RestoreLoader {
   }
 }
 
-function first(tokens: CstNode["children"][string] | undefined): IToken | undefined {
-  return tokens?.[0] as IToken | undefined;
+function first(tokens: IToken[] | undefined): IToken | undefined {
+  return tokens?.[0];
 }
 
 function skipBlanks(text: string, i: number, end: number): number {
