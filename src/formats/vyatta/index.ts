@@ -40,8 +40,9 @@ function detect(text: string): number {
     if (COMMAND.test(line)) commands++;
     else if (CURLY_TOP.test(line)) curlyTop++;
     else if (/^[\w.:/-]+(?:\s+\S+)?\s*\{$/.test(line) || line === "}") blocks++;
+    // iptables lines weigh heavily against; relative `set rule ...` lines of an edit transcript weigh nothing.
     else if (/^(?:-[AIPNDX]\s|\*[a-z]+$|:[A-Z]|iptables|ip6tables|COMMIT$)/.test(line)) other += 4;
-    else other += line.startsWith("set ") || line.startsWith("edit ") || line.startsWith("exit") ? 0 : 0.25;
+    else if (!/^(?:set|edit|exit|up|top)\b/.test(line)) other += 0.25;
   }
   const total = commands + curlyTop + blocks + other;
   if (total === 0) return 0;
