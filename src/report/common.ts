@@ -1,7 +1,7 @@
 // Helpers every formatter shares: rule lookup and help links, ordering, counting, fingerprints.
 
 import { createHash } from "node:crypto";
-import type { Finding, RuleMeta } from "../model/finding.js";
+import type { Finding, Fix, RuleMeta } from "../model/finding.js";
 import type { ReportedFile } from "./types.js";
 
 const DOCS_BASE = "https://github.com/vpnlint/vpnlint/blob/main/docs/rules/";
@@ -95,6 +95,11 @@ export function summaryLine(counts: Counts): string {
   ].filter((part) => part !== "");
   const suppressed = counts.suppressed > 0 ? `, ${counts.suppressed} suppressed` : "";
   return `${plural(total, "problem")} (${kinds.join(", ")}) in ${plural(counts.filesWithProblems, "file")}${suppressed}`;
+}
+
+/** A fix in one or more lines of plain text, for formats that only carry a message. */
+export function fixInWords(fix: Fix): string {
+  return fix.text === "" ? `Fix: ${fix.description}` : `Fix: ${fix.description}:\n${fix.text}`;
 }
 
 function normalizeText(text: string): string {

@@ -1,7 +1,7 @@
 // GitHub Actions workflow commands: one annotation per finding, and a log line where GitHub would drop annotations.
 
 import type { Severity } from "../model/finding.js";
-import { countFindings, orderedFiles, plural, ruleFor, summaryLine } from "./common.js";
+import { countFindings, fixInWords, orderedFiles, plural, ruleFor, summaryLine } from "./common.js";
 import { escapeControl } from "./escape.js";
 import type { Formatter } from "./types.js";
 
@@ -39,7 +39,7 @@ export const formatGithub: Formatter = (input) => {
         `endColumn=${Math.max(at.startColumn, at.endColumn - 1)}`,
         `title=${escapeProperty(`${rule.id} ${rule.name}`)}`,
       ].join(",");
-      const fix = finding.fix ? `\nFix: ${finding.fix.description}:\n${finding.fix.text}` : "";
+      const fix = finding.fix ? `\n${fixInWords(finding.fix)}` : "";
       const message = finding.message.split("\n").map(escapeControl).join("\n") + fix.split("\n").map(escapeControl).join("\n");
       lines.push(`::${COMMAND[finding.severity]} ${properties}::${escapeData(message)}`);
     }

@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import type * as Sarif from "sarif";
 import type { Finding, RuleMeta, Severity } from "../model/finding.js";
 import type { ResolvedLocation, SourceFile } from "../model/source.js";
-import { fingerprints, helpUri, orderedFiles, pascalCase, ruleFor } from "./common.js";
+import { fingerprints, fixInWords, helpUri, orderedFiles, pascalCase, ruleFor } from "./common.js";
 import type { Formatter, ReportInput } from "./types.js";
 
 const SRCROOT = "%SRCROOT%";
@@ -80,13 +80,24 @@ function reportingDescriptor(rule: RuleMeta): Sarif.ReportingDescriptor {
   };
 }
 
-function fixOf(finding: Finding, cwd: string): Sarif.Fix | undefined {
+function fixOf(finding: Finding, cwd: string, source: SourceFile | undefined): Sarif.Fix | undefined {
   const fix = finding.fix;
   const at = fix?.replace ?? fix?.insertBefore;
   if (!fix || !at) return undefined;
-  const deletedRegion: Sarif.Region = fix.replace
-    ? { startLine: at.startLine, startColumn: at.startColumn, endLine: at.endLine, endColumn: at.endColumn }
-    : { startLine: at.startLine, startColumn: at.startColumn, endLine: at.startLine, endColumn: at.startColumn };
+  // Deleting a whole line takes its line break along; an insertion is an empty region.
+  const deletesLine =
+    fix.replace !== undefined &&
+    fix.text === "" &&
+    at.startColumn === 1 &&
+    source !== undefined &&
+    at.file === source.path &&
+    at.endLine < source.lineCount &&
+    at.endColumn > source.lineText(at.endLine).length;
+  const deletedRegion: Sarif.Region = deletesLine
+    ? { startLine: at.startLine, startColumn: 1, endLine: at.endLine + 1, endColumn: 1 }
+    : fix.replace
+      ? { startLine: at.startLine, startColumn: at.startColumn, endLine: at.endLine, endColumn: at.endColumn }
+      : { startLine: at.startLine, startColumn: at.startColumn, endLine: at.startLine, endColumn: at.startColumn };
   const insertedText = fix.replace || at.startColumn !== 1 ? fix.text : `${fix.text}\n`;
   return {
     description: { text: fix.description },
@@ -100,8 +111,7 @@ function fixOf(finding: Finding, cwd: string): Sarif.Fix | undefined {
 }
 
 function messageText(finding: Finding): string {
-  if (!finding.fix) return finding.message;
-  return `${finding.message}\nFix: ${finding.fix.description}:\n${finding.fix.text}`;
+  return finding.fix ? `${finding.message}\n${fixInWords(finding.fix)}` : finding.message;
 }
 
 function suppressionOf(finding: Finding, cwd: string): Sarif.Suppression[] | undefined {
@@ -134,7 +144,7 @@ export function buildSarif(input: ReportInput): Sarif.Log {
   for (const file of files) {
     const prints = fingerprints(file, file.findings);
     file.findings.forEach((finding, i) => {
-      const fix = fixOf(finding, input.cwd);
+      const fix = fixOf(finding, input.cwd, file.source);
       const suppressions = suppressionOf(finding, input.cwd);
       results.push({
         ruleId: finding.ruleId,

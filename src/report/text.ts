@@ -1,11 +1,11 @@
 // Human output: findings grouped by file, `file:line:col severity message [ID]`, a code frame, the fix, a summary.
 
 import { createColors } from "picocolors";
-import type { Finding, Severity } from "../model/finding.js";
+import type { Finding, Fix, Severity } from "../model/finding.js";
 import type { ResolvedLocation, SourceFile } from "../model/source.js";
 import { countFindings, orderedFiles, summaryLine } from "./common.js";
 import { displayChar, escapeControl } from "./escape.js";
-import type { Formatter } from "./types.js";
+import type { Formatter, ReportedFile } from "./types.js";
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -45,8 +45,17 @@ function codeFrame(source: SourceFile, at: ResolvedLocation, c: Colors): string[
   return [`  ${c.dim(`${gutter} |`)} ${shown}`, `  ${c.dim(`${pad} |`)} ${" ".repeat(before)}${c.red(carets)}`];
 }
 
-function findingLines(finding: Finding, source: SourceFile | undefined, c: Colors): string[] {
+/** The fix's place in words, unless its description already names the line. */
+function fixPlace(fix: Fix): string {
+  const at = fix.insertBefore ?? fix.replace;
+  if (!at || fix.description.includes(`line ${at.startLine}`)) return "";
+  if (fix.insertBefore) return ` (insert before line ${at.startLine})`;
+  return fix.text === "" ? ` (line ${at.startLine})` : ` (replace line ${at.startLine})`;
+}
+
+function findingLines(finding: Finding, file: ReportedFile, c: Colors): string[] {
   const at = finding.location;
+  const source = file.source;
   const lines = [
     `${c.bold(position(at))} ${SEVERITY_STYLE[finding.severity](c, finding.severity)} ${escapeControl(finding.message)} ${c.dim(`[${finding.ruleId}]`)}`,
   ];
@@ -54,15 +63,12 @@ function findingLines(finding: Finding, source: SourceFile | undefined, c: Color
   for (const related of finding.related) {
     lines.push(`  ${c.dim("related:")} ${position(related.location)} ${escapeControl(related.message)}`);
   }
-  if (finding.facts.length > 0) lines.push(`  ${c.dim("because:")} ${finding.facts.map(escapeControl).join("; ")}`);
+  // Facts the file header already states are not repeated under every finding.
+  const facts = finding.facts.filter((fact) => !file.facts?.includes(fact));
+  if (facts.length > 0) lines.push(`  ${c.dim("because:")} ${facts.map(escapeControl).join("; ")}`);
   if (finding.fix) {
-    const where = finding.fix.insertBefore
-      ? ` (insert before line ${finding.fix.insertBefore.startLine})`
-      : finding.fix.replace
-        ? ` (replace line ${finding.fix.replace.startLine})`
-        : "";
-    lines.push(`  ${c.green("fix:")} ${escapeControl(finding.fix.description)}${where}`);
-    for (const fixLine of finding.fix.text.split("\n")) lines.push(`    ${c.green(escapeControl(fixLine))}`);
+    lines.push(`  ${c.green("fix:")} ${escapeControl(finding.fix.description)}${fixPlace(finding.fix)}`);
+    if (finding.fix.text !== "") for (const fixLine of finding.fix.text.split("\n")) lines.push(`    ${c.green(escapeControl(fixLine))}`);
   }
   return lines;
 }
@@ -77,7 +83,7 @@ export const formatText: Formatter = (input) => {
     if (file.facts && file.facts.length > 0) {
       blocks.push([`${c.bold(escapeControl(file.path))} ${c.dim("as vpnlint sees the host:")}`, ...file.facts.map((fact) => c.dim(`  - ${escapeControl(fact)}`))].join("\n"));
     }
-    for (const finding of shown) blocks.push(findingLines(finding, file.source, c).join("\n"));
+    for (const finding of shown) blocks.push(findingLines(finding, file, c).join("\n"));
   }
   const counts = countFindings(files);
   const problems = counts.error + counts.warning + counts.note;

@@ -150,8 +150,18 @@ export const gatewayFindings: Finding[] = [
     message: "UDP 1701 arriving on eth0 is forwarded to 192.0.2.10 in cleartext",
     location: at(gateway, 2, "-A PREROUTING -i eth0 -p udp --dport 1701 -j DNAT"),
     related: [],
-    fix: { description: "Remove the DNAT of UDP 1701: L2TP runs inside IPsec (UDP 4500)", text: "# (delete this rule)" },
+    fix: { description: "Delete this rule: L2TP runs inside IPsec (UDP 4500)", text: "", replace: at(gateway, 2) },
     facts: ["gateway: DNAT of udp/500 and udp/4500"],
+    anchor: { table: "nat", chain: "PREROUTING", ruleText: "-A PREROUTING -i eth0 -p udp --dport 1701 -j DNAT --to-destination 192.0.2.10" },
+  },
+  {
+    ruleId: "VPN012",
+    severity: "warning",
+    message: "The DNAT target part alone",
+    location: at(gateway, 2, "DNAT --to-destination 192.0.2.10"),
+    related: [],
+    fix: { description: "Drop the target", text: "", replace: at(gateway, 2, " -j DNAT --to-destination 192.0.2.10") },
+    facts: [],
     anchor: { table: "nat", chain: "PREROUTING", ruleText: "-A PREROUTING -i eth0 -p udp --dport 1701 -j DNAT --to-destination 192.0.2.10" },
   },
 ];
@@ -166,7 +176,7 @@ const gatewayRoles: Roles = {
 };
 
 export const files: ReportedFile[] = [
-  { path: server.path, format: "iptables", source: server, findings: serverFindings },
+  { path: server.path, format: "iptables", source: server, findings: serverFindings, facts: ["L2TP endpoint: a rule accepts udp/1701 (line 5)"] },
   {
     path: gateway.path,
     format: "iptables",

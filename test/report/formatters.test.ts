@@ -29,6 +29,7 @@ describe("text", () => {
     const heads = text.split("\n").filter((line) => /^\S+:\d+:\d+ /.test(line));
     expect(heads).toEqual([
       "gw/nat.rules:2:1 warning UDP 1701 arriving on eth0 is forwarded to 192.0.2.10 in cleartext [VPN012]",
+      "gw/nat.rules:2:46 warning The DNAT target part alone [VPN012]",
       "rules/server.rules:5:1 error UDP 1701 without IPsec from anywhere on any interface is accepted by rule 2 of INPUT [VPN004]",
       "rules/server.rules:7:1 error IKE (UDP 500) is rejected by rule 3 of INPUT before rule 4 accepts it [VPN002]",
       "rules/server.rules:8:1 note ESP is accepted by rule 5 of INPUT although clients use NAT-T [VPN008]",
@@ -48,8 +49,18 @@ describe("text", () => {
   });
 
   it("ends with a summary that leaves suppressed findings out of the problems", () => {
-    expect(text.trimEnd().split("\n").at(-1)).toBe("5 problems (3 errors, 1 warning, 1 note) in 2 files, 1 suppressed");
+    expect(text.trimEnd().split("\n").at(-1)).toBe("6 problems (3 errors, 2 warnings, 1 note) in 2 files, 1 suppressed");
     expect(text).not.toContain("legacy office");
+  });
+
+  it("states the host facts once per file, not again under each finding", () => {
+    expect(text).toContain("rules/server.rules as vpnlint sees the host:\n  - L2TP endpoint: a rule accepts udp/1701 (line 5)\n");
+    expect(text).not.toContain("because: L2TP endpoint");
+    expect(text).toContain("because: gateway: DNAT of udp/500 and udp/4500");
+  });
+
+  it("a deletion names the line and prints no empty replacement", () => {
+    expect(text).toContain("  fix: Delete this rule: L2TP runs inside IPsec (UDP 4500) (line 2)\n\n");
   });
 
   it("says so when there is nothing to report", () => {
@@ -83,7 +94,7 @@ describe("json", () => {
   it("is schema version 1 with tool, summary, files, rules and findings", () => {
     expect(document.version).toBe(1);
     expect(Object.keys(document)).toEqual(["version", "tool", "summary", "files", "rules", "findings"]);
-    expect(document.summary).toEqual({ files: 3, problems: 5, errors: 3, warnings: 1, notes: 1, suppressed: 1 });
+    expect(document.summary).toEqual({ files: 3, problems: 6, errors: 3, warnings: 2, notes: 1, suppressed: 1 });
   });
 
   it("keeps suppressed findings, marked, with their justification", () => {
@@ -106,11 +117,11 @@ describe("github", () => {
   it("writes one workflow command per unsuppressed finding with file, positions and title", () => {
     const output = formatters.github(reportInput());
     const commands = output.split("\n").filter((line) => line.startsWith("::"));
-    expect(commands).toHaveLength(5);
-    expect(commands[1]).toBe(
+    expect(commands).toHaveLength(6);
+    expect(commands[2]).toBe(
       "::error file=rules/server.rules,line=5,col=1,endLine=5,endColumn=45,title=VPN004 l2tp-without-ipsec::UDP 1701 without IPsec from anywhere on any interface is accepted by rule 2 of INPUT%0AFix: Accept L2TP only inside IPsec:%0A-A INPUT -p udp -m policy --dir in --pol ipsec -m udp --dport 1701 -j ACCEPT",
     );
-    expect(commands[3]).toMatch(/^::notice file=rules\/server.rules,line=8,/);
+    expect(commands[4]).toMatch(/^::notice file=rules\/server.rules,line=8,/);
   });
 
   it("adds a log line for kinds GitHub would cut at 10 annotations", () => {

@@ -90,7 +90,7 @@ describe("SARIF content GitHub relies on", () => {
       const physical = result.locations![0]!.physicalLocation!;
       return `${physical.artifactLocation!.uri}:${physical.region!.startLine}:${physical.region!.startColumn}`;
     });
-    expect(order).toEqual(["gw/nat.rules:2:1", "rules/server.rules:4:1", "rules/server.rules:5:1", "rules/server.rules:7:1", "rules/server.rules:8:1", "rules/server.rules:9:17"]);
+    expect(order).toEqual(["gw/nat.rules:2:1", "gw/nat.rules:2:46", "rules/server.rules:4:1", "rules/server.rules:5:1", "rules/server.rules:7:1", "rules/server.rules:8:1", "rules/server.rules:9:17"]);
     const suppressed = results.filter((result) => result.suppressions);
     expect(suppressed).toHaveLength(1);
     expect(suppressed[0]!.suppressions![0]).toMatchObject({ kind: "inSource", status: "accepted", justification: "legacy office, until 2027" });
@@ -105,7 +105,10 @@ describe("SARIF content GitHub relies on", () => {
     });
     const insert = results.find((result) => result.ruleId === "VPN002")!;
     expect(insert.fixes![0]!.artifactChanges[0]!.replacements[0]!.deletedRegion).toEqual({ startLine: 6, startColumn: 1, endLine: 6, endColumn: 1 });
-    expect(results.find((result) => result.ruleId === "VPN012")!.fixes).toBeUndefined();
+    const [line, part] = results.filter((result) => result.ruleId === "VPN012").map((result) => result.fixes![0]!.artifactChanges[0]!.replacements[0]!);
+    // A whole line goes with its line break; part of a line goes alone.
+    expect(line).toEqual({ deletedRegion: { startLine: 2, startColumn: 1, endLine: 3, endColumn: 1 }, insertedContent: { text: "" } });
+    expect(part).toEqual({ deletedRegion: { startLine: 2, startColumn: 42, endLine: 2, endColumn: 78 }, insertedContent: { text: "" } });
     for (const result of results) expect(result.partialFingerprints?.primaryLocationLineHash).toMatch(/^[0-9a-f]{16}:\d+$/);
   });
 
