@@ -230,6 +230,10 @@ function buildCommands(lines: Statement[], root: ConfigNode, source: SourceFile,
           diagnostics.push({ message: `"set" needs a configuration path`, range });
           break;
         }
+        if (path.length > MAX_DEPTH) {
+          diagnostics.push({ message: `configuration path deeper than ${MAX_DEPTH} levels; the line is ignored`, range });
+          break;
+        }
         let node = root;
         for (const word of path) node = child(node, word, range, source).node;
         touchLast(root, path);
@@ -241,7 +245,8 @@ function buildCommands(lines: Statement[], root: ConfigNode, source: SourceFile,
       case "comment":
         break;
       case "edit":
-        level = [...level, ...args];
+        if (level.length + args.length > MAX_DEPTH) diagnostics.push({ message: `configuration path deeper than ${MAX_DEPTH} levels; the line is ignored`, range });
+        else level = [...level, ...args];
         break;
       case "exit":
       case "top":

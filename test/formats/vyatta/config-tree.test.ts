@@ -180,6 +180,13 @@ describe("set command trees", () => {
     expect(names(tree.root)).toEqual(["firewall", "interfaces", "system"]);
   });
 
+  it("bounds path depth, so long edit transcripts stay linear", () => {
+    const edits = "edit a\n".repeat(50_000);
+    const tree = commands(`${edits}${"set b c\n".repeat(50_000)}set ${"x ".repeat(100_000)}\n`);
+    expect(new Set(tree.diagnostics.map((d) => d.message))).toEqual(new Set(["configuration path deeper than 128 levels; the line is ignored"]));
+    expect(names(tree.root)).toEqual([]);
+  });
+
   it("reports lines the CLI would reject", () => {
     const tree = commands("set firewall all-ping enable\nThen commit the changes:\nset\n");
     expect(lines(tree)).toEqual([
