@@ -53,7 +53,8 @@ export function broadestPart(parts: readonly OutcomePart[]): OutcomePart | undef
   let best: OutcomePart | undefined;
   let bestScore = Infinity;
   for (const part of parts) {
-    const score = part.decidedBy.kind === "policy" ? 0 : part.decidedBy.rule.matches.length;
+    // Address matches make a rule narrow (anti-spoofing, single hosts): they weigh a little more than other matches.
+    const score = part.decidedBy.kind === "policy" ? 0 : part.decidedBy.rule.matches.reduce((sum, match) => sum + (match.kind === "address" ? 1.5 : 1), 0);
     if (score < bestScore) {
       best = part;
       bestScore = score;
