@@ -1,11 +1,14 @@
 // Golden files for every output format, plus the properties the goldens alone would not make obvious.
 
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SourceFile } from "../../src/model/source.js";
 import { fingerprints } from "../../src/report/common.js";
 import { escapeData, escapeProperty } from "../../src/report/github.js";
 import { formatters, outputFormats } from "../../src/report/index.js";
 import type { Finding } from "../../src/model/finding.js";
+import { repoRoot } from "../helpers/environment.js";
 import { at, files, reportInput, server, serverFindings } from "./fixtures.js";
 
 const GOLDEN_NAMES = { text: "report.txt", json: "report.json", sarif: "report.sarif", github: "report.github.txt" } as const;
@@ -101,6 +104,26 @@ describe("json", () => {
     const suppressed = document.findings.filter((finding: { suppressed: boolean }) => finding.suppressed);
     expect(suppressed).toHaveLength(1);
     expect(suppressed[0].suppression).toMatchObject({ kind: "inSource", justification: "legacy office, until 2027" });
+  });
+
+  it("is documented field by field in docs/json-output.md", () => {
+    const doc = readFileSync(resolve(repoRoot, "docs/json-output.md"), "utf8");
+    const gateway = document.files.find((file: { path: string }) => file.path === "gw/nat.rules");
+    const withFix = document.findings.find((finding: { fix: unknown; suppression: unknown }) => finding.fix);
+    const keys = new Set([
+      ...Object.keys(document),
+      ...Object.keys(document.summary),
+      ...Object.keys(gateway),
+      ...Object.keys(gateway.roles),
+      ...Object.keys(gateway.roles.gateway),
+      ...Object.keys(document.rules[0]),
+      ...Object.keys(document.findings[0]),
+      ...Object.keys(withFix.fix),
+      ...Object.keys(withFix.anchor),
+      ...Object.keys(withFix.location),
+    ]);
+    const undocumented = [...keys].filter((key) => !doc.includes(`\`${key}`) && !doc.includes(`"${key}"`) && !doc.includes(`${key}\``));
+    expect(undocumented).toEqual([]);
   });
 
   it("lists the metadata of every rule that has findings, and only those", () => {
