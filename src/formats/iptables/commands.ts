@@ -492,6 +492,7 @@ function buildRule(command: Command, table: TableState, chain: ChainState, start
     isChain: (name) => table.chains.has(name),
   });
   const spec = parseRuleSpec(command.spec, context);
+  if (spec.skipped) return undefined;
   if (spec.errors.length > 0) {
     const tolerated = ctx.tolerated ?? [];
     const errors = spec.errors.filter((e) => !tolerated.some((t) => e.range.start < t.end && e.range.end > t.start));

@@ -14,6 +14,8 @@ export interface ShellValue {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+/** The characters that end a plain run of an unquoted word. */
+const SPECIAL = /[\\'"$`]/g;
 const LONE_VARIABLE = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/;
 
 export function decodeShellWord(image: string, variables: ReadonlyMap<string, string>): ShellValue {
@@ -122,8 +124,10 @@ export function decodeShellWord(image: string, variables: ReadonlyMap<string, st
       unresolved = true;
       i = close + 1;
     } else {
-      text += c;
-      i++;
+      SPECIAL.lastIndex = i;
+      const next = SPECIAL.exec(image)?.index ?? n;
+      text += image.slice(i, next);
+      i = next;
     }
   }
   return { text, quoted, unresolved };

@@ -224,7 +224,7 @@ class RestoreLoader {
       if (text.indexOf(":", start) > close) this.report('counters must be written "[packets:bytes]"', start, close + 1);
       from = close + 1;
     }
-    const split = splitRestoreWords(text, from, end);
+    const split = splitRestoreWords(text, from, end, MAX_LINE_WORDS + 1);
     const words = split.words;
     if (words.length === 0) {
       this.report("a line with only blanks: iptables-restore refuses it (only an empty line is skipped)", start, Math.max(end, start + 1));

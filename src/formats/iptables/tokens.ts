@@ -50,7 +50,10 @@ export const ShellComment = createToken({ name: "ShellComment", pattern: /#[^\n]
 
 export const shellTokens: TokenType[] = [HeredocBody, ShellNewline, ShellBlank, ShellComment, HeredocStart, ShellOperator, ShellWord];
 
-const WORD_END = /[\s;&|()<>]/;
+/** Characters that end an unquoted shell word: blanks, line breaks and the operators `; & | ( ) < >`. */
+function endsWord(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13 || code === 59 || code === 38 || code === 124 || code === 40 || code === 41 || code === 60 || code === 62;
+}
 
 /**
  * One shell word: unquoted characters (a backslash escapes the next one), '...' and "..." (both may span lines),
@@ -60,30 +63,32 @@ function matchShellWord(text: string, offset: number): [string] | null {
   let i = offset;
   const end = text.length;
   while (i < end) {
-    const c = text[i]!;
-    if (c === "\\") {
+    const c = text.charCodeAt(i);
+    if (c === 92 /* \ */) {
       i += 2;
-    } else if (c === "'") {
+    } else if (c === 39 /* ' */) {
       const close = text.indexOf("'", i + 1);
       i = close === -1 ? end : close + 1;
-    } else if (c === '"') {
+    } else if (c === 34 /* " */) {
       i++;
-      while (i < end && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+      while (i < end && text.charCodeAt(i) !== 34) i += text.charCodeAt(i) === 92 ? 2 : 1;
       i = Math.min(end, i + 1);
-    } else if (c === "`") {
+    } else if (c === 96 /* ` */) {
       const close = text.indexOf("`", i + 1);
       i = close === -1 ? end : close + 1;
-    } else if (c === "$" && text[i + 1] === "(") {
+    } else if (c === 36 /* $ */ && text.charCodeAt(i + 1) === 40 /* ( */) {
       let depth = 0;
       for (; i < end; i++) {
-        if (text[i] === "(") depth++;
-        else if (text[i] === ")" && --depth === 0) break;
+        const d = text.charCodeAt(i);
+        if (d === 40) depth++;
+        else if (d === 41 && --depth === 0) break;
       }
       i = Math.min(end, i + 1);
-    } else if ((c === ">" || c === "<") && text[i + 1] !== "<" && /^[0-9]*$/.test(text.slice(offset, i))) {
+    } else if ((c === 62 || c === 60) && text.charCodeAt(i + 1) !== 60 && /^[0-9]*$/.test(text.slice(offset, i))) {
       // A redirection (`>`, `2>`, `2>&1`, `>>`) stays one word with its target when written together.
-      i += text[i + 1] === "&" || text[i + 1] === ">" ? 2 : 1;
-    } else if (WORD_END.test(c)) {
+      const next = text.charCodeAt(i + 1);
+      i += next === 38 || next === 62 ? 2 : 1;
+    } else if (endsWord(c)) {
       break;
     } else {
       i++;

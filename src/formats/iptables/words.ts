@@ -30,8 +30,11 @@ const LF = 10;
 const QUOTE = 34;
 const BACKSLASH = 92;
 
-/** The words of `text[start, end)`. `end` excludes the line break. */
-export function splitRestoreWords(text: string, start: number, end: number): SplitLine {
+/**
+ * The words of `text[start, end)`. `end` excludes the line break. At most `limit` words are read: a line with more is
+ * refused by iptables anyway, and a 10 MB line of single letters must not become millions of objects.
+ */
+export function splitRestoreWords(text: string, start: number, end: number, limit = Number.MAX_SAFE_INTEGER): SplitLine {
   const words: Word[] = [];
   let canonical = true;
   let tooLong: Word | undefined;
@@ -43,6 +46,7 @@ export function splitRestoreWords(text: string, start: number, end: number): Spl
       i++;
       continue;
     }
+    if (words.length === limit) return { words, canonical: false, unterminatedQuote: false, tooLong };
     const wordStart = i;
     if (c !== QUOTE) {
       // The common case: a plain word, no quote in it.

@@ -182,6 +182,19 @@ describe("iptables-restore diagnostics", () => {
   });
 });
 
+describe("huge input", () => {
+  it("reads a 10 MB line without building millions of words", () => {
+    const model = load(`*filter\n-A INPUT ${"a ".repeat(5_000_000)}\nCOMMIT\n`);
+    expect(model.diagnostics.map((d) => d.message)).toEqual(["too many words on one line (iptables-restore takes at most 251)"]);
+  });
+
+  it("reads a 10 MB word in a shell script", () => {
+    const model = load(`#!/bin/sh\necho ${"x".repeat(10_000_000)}\niptables -A INPUT -j ACCEPT\n`);
+    expect(model.diagnostics).toEqual([]);
+    expect(rules(model)).toEqual(["1 -A INPUT -j ACCEPT"]);
+  });
+});
+
 describe("detect", () => {
   it("scores restore files high, shell scripts lower and Vyatta configs low", () => {
     expect(iptablesFormat.detect("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j ACCEPT\nCOMMIT\n")).toBeGreaterThan(0.9);
