@@ -61,23 +61,31 @@ function marker(node: ConfigNode, text: string, hint?: string): Marker {
   return hint === undefined ? { text, range: node.range } : { text, range: node.range, hint };
 }
 
+/** Every interface node in file order, with sub-interfaces (`vif`, `vif-s`/`vif-c`, `pppoe`) after their parent. */
+export function interfaceNodes(root: ConfigNode): { path: string[]; node: ConfigNode }[] {
+  const out: { path: string[]; node: ConfigNode }[] = [];
+  const stack: { node: ConfigNode; path: string[] }[] = [];
+  for (const type of childrenOf(nodeAt(root, "interfaces"))) for (const name of childrenOf(type)) stack.push({ node: name, path: [type.name, name.name] });
+  stack.reverse();
+  while (stack.length > 0) {
+    const entry = stack.pop()!;
+    out.push(entry);
+    if (entry.path.length >= 8) continue;
+    const subs: { node: ConfigNode; path: string[] }[] = [];
+    for (const sub of ["vif", "vif-s", "vif-c", "pppoe"]) for (const unit of childrenOf(nodeAt(entry.node, sub))) subs.push({ node: unit, path: [...entry.path, sub, unit.name] });
+    stack.push(...subs.reverse());
+  }
+  return out;
+}
+
 /** Where interface firewalls hang: `interfaces <type> <name> [vif N] [vif-s N [vif-c N]] [pppoe N] firewall`. */
 export function interfaceFirewallNodes(root: ConfigNode): { path: string[]; firewall: ConfigNode }[] {
   const out: { path: string[]; firewall: ConfigNode }[] = [];
-  const stack: { node: ConfigNode; path: string[] }[] = [];
-  for (const type of childrenOf(nodeAt(root, "interfaces"))) {
-    for (const name of childrenOf(type)) stack.push({ node: name, path: [type.name, name.name] });
-  }
-  while (stack.length > 0) {
-    const { node, path } = stack.pop()!;
+  for (const { path, node } of interfaceNodes(root)) {
     const firewall = nodeAt(node, "firewall");
     if (firewall) out.push({ path, firewall });
-    if (path.length >= 8) continue;
-    for (const sub of ["vif", "vif-s", "vif-c", "pppoe"]) {
-      for (const unit of childrenOf(nodeAt(node, sub))) stack.push({ node: unit, path: [...path, sub, unit.name] });
-    }
   }
-  return out.sort((a, b) => a.firewall.range.start - b.firewall.range.start);
+  return out;
 }
 
 /** Every `ipsec` match node of every rule under `root` (bounded by the tree, iterative). */

@@ -50,7 +50,7 @@ import {
 } from "../../model/firewall.js";
 import type { SourceRange } from "../../model/source.js";
 import { childrenOf, lastChild, nodeAt, type ConfigNode, type ConfigTree } from "./config-tree.js";
-import { detectGeneration, interfaceFirewallNodes, type Generation } from "./generation.js";
+import { detectGeneration, interfaceFirewallNodes, interfaceNodes, type Generation } from "./generation.js";
 import { normalizeIntervals, normalizeRanges, parseAddress, parseIcmpType, parsePorts, parseProtocol } from "./values.js";
 
 type RuleInit = Omit<Rule, "chain" | "index">;
@@ -176,6 +176,7 @@ class Mapper {
     this.vyosNat("ipv6", nodeAt(this.root, "nat66"), "nat66");
     this.vyosNat("ipv4", nodeAt(this.root, "service", "nat"), "service nat");
     this.edgeosNat(nodeAt(this.root, "service", "nat", "rule"));
+    this.mssClamping(firewall);
     this.checkJumps();
     this.markAttached();
     const rulesets = [this.v4.toRuleset()];
@@ -791,22 +792,51 @@ class Mapper {
   }
 
   // -------------------------------------------------------------------------------------------------------------
+  // TCP MSS clamping, as TCPMSS rules in mangle FORWARD on the output interface: VyOS <= 1.3 `firewall options
+  // interface X adjust-mss N` (`adjust-mss6`), VyOS 1.3+ `interfaces ... ip|ipv6 adjust-mss N|clamp-mss-to-pmtu`,
+  // EdgeOS `firewall options mss-clamp|mss-clamp6 { interface-type pppoe|pptp|tun|all; mss N }` (VyOS and EdgeOS
+  // docs; both clamp forwarded TCP SYNs leaving the interface).
+
+  private clamp(family: Family, iface: string | undefined, setting: ConfigNode, text: string): void {
+    const options = setting.name === "clamp-mss-to-pmtu" ? "--clamp-mss-to-pmtu" : `--set-mss ${setting.name}`;
+    const matches: Match[] = [{ kind: "field", field: "proto", values: [[6, 6]], negated: false, range: setting.range }];
+    if (iface !== undefined) matches.push({ kind: "interface", direction: "out", name: iface, negated: false, range: setting.range });
+    addRule(this.rs(family).builtin("mangle", "FORWARD"), { range: setting.range, text, matches, target: { kind: "continue", name: "TCPMSS", options, range: setting.range }, synthesized: true });
+  }
+
+  private mssClamping(firewall: ConfigNode | undefined): void {
+    for (const iface of childrenOf(nodeAt(firewall, "options", "interface"))) {
+      for (const [key, family] of [["adjust-mss", "ipv4"], ["adjust-mss6", "ipv6"]] as const) {
+        const setting = this.leaf(iface, key);
+        if (setting) this.clamp(family, iface.name, setting, `firewall options interface ${iface.name} ${key} ${setting.name}`);
+      }
+    }
+    for (const [key, family] of [["mss-clamp", "ipv4"], ["mss-clamp6", "ipv6"]] as const) {
+      const clamp = nodeAt(firewall, "options", key);
+      const mss = this.leaf(clamp, "mss");
+      if (!clamp || !mss) continue;
+      const types = childrenOf(nodeAt(clamp, "interface-type")).map((t) => t.name);
+      for (const type of types.length === 0 || types.includes("all") ? [undefined] : types) {
+        this.clamp(family, type === undefined ? undefined : `${type}+`, mss, `firewall options ${key}${type === undefined ? "" : ` interface-type ${type}`} mss ${mss.name}`);
+      }
+    }
+    for (const { path, node } of interfaceNodes(this.root)) {
+      for (const [key, family] of [["ip", "ipv4"], ["ipv6", "ipv6"]] as const) {
+        const setting = this.leaf(nodeAt(node, key), "adjust-mss");
+        if (setting) this.clamp(family, kernelName(path), setting, `interfaces ${path.join(" ")} ${key} adjust-mss ${setting.name}`);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
   // Host facts.
 
   private hostFacts(): HostFacts {
-    const interfaces: InterfaceFact[] = [];
-    const stack: { node: ConfigNode; path: string[] }[] = [];
-    for (const type of childrenOf(nodeAt(this.root, "interfaces"))) for (const name of childrenOf(type)) stack.push({ node: name, path: [type.name, name.name] });
-    stack.reverse();
-    while (stack.length > 0) {
-      const { node, path } = stack.pop()!;
-      const addresses = childrenOf(nodeAt(node, "address")).map((a) => a.name);
-      interfaces.push({ name: kernelName(path), addresses, range: node.range });
-      if (path.length >= 8) continue;
-      const subs: { node: ConfigNode; path: string[] }[] = [];
-      for (const sub of ["vif", "vif-s", "vif-c", "pppoe"]) for (const unit of childrenOf(nodeAt(node, sub))) subs.push({ node: unit, path: [...path, sub, unit.name] });
-      stack.push(...subs.reverse());
-    }
+    const interfaces: InterfaceFact[] = interfaceNodes(this.root).map(({ path, node }) => ({
+      name: kernelName(path),
+      addresses: childrenOf(nodeAt(node, "address")).map((a) => a.name),
+      range: node.range,
+    }));
     const host: { -readonly [K in keyof HostFacts]: HostFacts[K] } = { interfaces, generation: this.gen.label };
     const ipsec = nodeAt(this.root, "vpn", "ipsec") ?? nodeAt(this.root, "security", "vpn", "ipsec");
     const l2tp = nodeAt(this.root, "vpn", "l2tp", "remote-access");

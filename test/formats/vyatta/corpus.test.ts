@@ -62,7 +62,9 @@ function renderCommands(rootNode: ConfigNode): string {
  * Migration rewrites between a VyOS 1.2/1.3/1.4 file and its 1.5 pair (vyos-1x migration scripts firewall/5-to-6 ..
  * 10-to-11, zone-policy to firewall zone): the rule-set labels, the generation, the interface order (`ethernet eth0
  * pppoe 0` became `interfaces pppoe pppoe0`), the tcp-flags text of opaque matches, and, in rule-sets used by zones,
- * `accept` rewritten as `return` (the zone then accepts: the synthesized rule after each zone jump).
+ * `accept` rewritten as `return` (the zone then accepts: the synthesized rule after each zone jump), and MSS
+ * clamping moved from `firewall options interface X adjust-mss` to `interfaces ... ip adjust-mss` (same mangle rules,
+ * named and ordered differently).
  */
 function migrated(model: FirewallModel): unknown {
   const text = JSON.stringify(dumpModel(model))
@@ -71,7 +73,7 @@ function migrated(model: FirewallModel): unknown {
     .replaceAll("zone-policy zone ", "firewall zone ");
   const dump = JSON.parse(text) as {
     host: { generation?: string; interfaces: { name: string }[] };
-    rulesets: { tables: { chains: { builtin: boolean; policy?: unknown; rules: { target: { kind: string }; matches: { kind: string; text?: string }[] }[] }[] }[] }[];
+    rulesets: { tables: { name: string; chains: { builtin: boolean; policy?: unknown; rules: { text?: string; index?: number; target: { kind: string }; matches: { kind: string; text?: string }[] }[] }[] }[] }[];
   };
   delete dump.host.generation;
   dump.host.interfaces.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -83,6 +85,13 @@ function migrated(model: FirewallModel): unknown {
           if (!chain.builtin && rule.target.kind === "return") rule.target = { kind: "verdict", verdict: "accept" } as never;
         }
         if (!chain.builtin && !chain.policy) chain.policy = { verdict: "accept" };
+        if (table.name === "mangle") {
+          for (const rule of chain.rules) {
+            delete rule.text;
+            delete rule.index;
+          }
+          chain.rules.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+        }
       }
     }
   }

@@ -13,7 +13,7 @@ function v4(model: FirewallModel): Ruleset {
 function v6(model: FirewallModel): Ruleset | undefined {
   return model.rulesets.find((r) => r.family === "ipv6");
 }
-function chain(ruleset: Ruleset | undefined, name: string, table: "filter" | "nat" = "filter"): Chain {
+function chain(ruleset: Ruleset | undefined, name: string, table: "filter" | "nat" | "mangle" = "filter"): Chain {
   const found = ruleset?.tables.get(table)?.chains.get(name);
   if (!found) throw new Error(`no chain ${table}/${name}`);
   return found;
@@ -545,6 +545,27 @@ port-forward {
     expect(forward.map((r) => r.text)).toEqual(["port-forward rule 1 (auto-firewall)", "interfaces ethernet eth0 firewall in name WAN_IN"]);
     expect(decide(v4(m), "FORWARD", { in: "eth0", out: "eth1", proto: UDP, dport: 4500, dst: 0xc0a8010an }).verdict).toBe("accept");
     expect(decide(v4(m), "FORWARD", { in: "eth0", out: "eth1", proto: UDP, dport: 1701, dst: 0xc0a8010an }).verdict).toBe("drop");
+  });
+});
+
+describe("TCP MSS clamping", () => {
+  it("becomes TCPMSS rules in mangle FORWARD for VyOS 1.2 options, VyOS 1.3+ adjust-mss and EdgeOS mss-clamp", () => {
+    const m = parse(`set firewall options interface pppoe0 adjust-mss '1452'
+set firewall options interface pppoe0 adjust-mss6 '1432'
+set firewall options mss-clamp interface-type 'pppoe'
+set firewall options mss-clamp interface-type 'tun'
+set firewall options mss-clamp mss '1412'
+set interfaces ethernet eth0 vif 10 ip adjust-mss 'clamp-mss-to-pmtu'
+`, "mss.set");
+    expect(messages(m)).toEqual([]);
+    const rules = chain(v4(m), "FORWARD", "mangle").rules;
+    expect(rules.map((r) => [r.text, r.target.kind === "continue" ? `${r.target.name} ${r.target.options}` : r.target.kind, r.matches.map((x) => (x.kind === "interface" ? x.name : x.kind))])).toEqual([
+      ["firewall options interface pppoe0 adjust-mss 1452", "TCPMSS --set-mss 1452", ["field", "pppoe0"]],
+      ["firewall options mss-clamp interface-type pppoe mss 1412", "TCPMSS --set-mss 1412", ["field", "pppoe+"]],
+      ["firewall options mss-clamp interface-type tun mss 1412", "TCPMSS --set-mss 1412", ["field", "tun+"]],
+      ["interfaces ethernet eth0 vif 10 ip adjust-mss clamp-mss-to-pmtu", "TCPMSS --clamp-mss-to-pmtu", ["field", "eth0.10"]],
+    ]);
+    expect(chain(v6(m), "FORWARD", "mangle").rules.map((r) => r.text)).toEqual(["firewall options interface pppoe0 adjust-mss6 1432"]);
   });
 });
 
