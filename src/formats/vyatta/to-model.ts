@@ -91,7 +91,7 @@ function addRule(chain: Chain, init: RuleInit): Rule {
 
 const VERDICTS: ReadonlySet<string> = new Set(["accept", "drop", "reject"]);
 const PORT_PROTOCOLS: ReadonlySet<number> = new Set([6, 17, 33, 132, 136]);
-const CT_STATES: Readonly<Record<string, number>> = { new: CtState.NEW, established: CtState.ESTABLISHED, related: CtState.RELATED, invalid: CtState.INVALID };
+const CT_STATES: ReadonlyMap<string, number> = new Map([["new", CtState.NEW], ["established", CtState.ESTABLISHED], ["related", CtState.RELATED], ["invalid", CtState.INVALID]]);
 /** Rule options the model does not decide exactly: "may match". */
 const OPAQUE_OPTIONS: ReadonlySet<string> = new Set([
   "limit", "recent", "time", "tcp", "packet-length", "packet-length-exclude", "ttl", "hop-limit", "dscp", "dscp-exclude", "mark",
@@ -273,7 +273,7 @@ class Mapper {
 
   private statePolicyRules(chain: Chain, policy: ConfigNode, label: string): void {
     for (const state of childrenOf(policy)) {
-      const ct = CT_STATES[state.name];
+      const ct = CT_STATES.get(state.name);
       const action = this.leaf(state, "action");
       if (ct === undefined || !action) continue;
       const target = this.simpleTarget(action, `${label} ${state.name}`);
@@ -476,7 +476,7 @@ class Mapper {
   private stateMatch(state: ConfigNode, matches: Match[]): void {
     const values: Interval[] = [];
     for (const s of childrenOf(state)) {
-      const ct = CT_STATES[s.name];
+      const ct = CT_STATES.get(s.name);
       if (ct === undefined) {
         this.report(`unknown state "${s.name}"`, s.range);
         continue;

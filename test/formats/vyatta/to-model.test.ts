@@ -591,6 +591,9 @@ describe("odd input", () => {
     expect(messages(m)).toEqual([]);
     expect(chain(v4(m), "__proto__").origin?.attached).toBe(true);
     expect(chain(v4(m), "constructor").policy?.verdict).toBe("accept");
+    const proto = parse("set firewall name X rule 1 action 'accept'\nset firewall name X rule 1 state __proto__ 'enable'\nset firewall name X rule 1 state constructor\nset firewall state-policy toString action 'accept'\n", "proto.set");
+    expect(messages(proto)).toEqual(['2: unknown state "__proto__"', '3: unknown state "constructor"']);
+    expect(chain(v4(proto), "X").rules.map((r) => r.matches)).toEqual([[]]);
     for (const junk of ["}", "{", "'", '"', "/*", "firewall { name { rule", "set", "\u0000\u0001", "a b c d {"]) {
       expect(() => parse(junk)).not.toThrow();
     }
