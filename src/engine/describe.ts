@@ -27,9 +27,12 @@ const IPSEC_NAMES = Object.fromEntries(Object.entries(IpsecState).map(([k, v]) =
 
 const MAX_LISTED = 6;
 
-function listSpans(spans: Spans<number>, name: (n: number) => string = String): string {
-  const words = spans.slice(0, MAX_LISTED).map(([lo, hi]) => (lo === hi ? name(lo) : `${name(lo)}-${name(hi)}`));
-  if (spans.length > MAX_LISTED) words.push(`... (${spans.length} ranges)`);
+function listSpans(spans: Spans<number>, name?: (n: number) => string): string {
+  // Named values (protocols, states) are listed one by one when few; numbers keep lo-hi.
+  const expanded = name && spans.every(([lo, hi]) => hi - lo < 8) ? spans.flatMap(([lo, hi]) => Array.from({ length: hi - lo + 1 }, (_, i): [number, number] => [lo + i, lo + i])) : spans;
+  const show = name ?? String;
+  const words = expanded.slice(0, MAX_LISTED).map(([lo, hi]) => (lo === hi ? show(lo) : `${show(lo)}-${show(hi)}`));
+  if (expanded.length > MAX_LISTED) words.push(`... (${expanded.length} in all)`);
   return words.join(",");
 }
 
@@ -81,9 +84,10 @@ export function describeBox(space: PacketSpace, box: Box, base?: Box): string {
     const names = spans.flatMap(([lo, hi]) => Array.from({ length: hi - lo + 1 }, (_, i) => space.interfaces.describeAtom(lo + i)));
     return names.length > MAX_LISTED ? `${names.slice(0, MAX_LISTED).join(",")},...` : names.join(",");
   };
+  const real = numberSpans.subtract(space.domainOf("in"), space.interfaces.atomsOf(""));
   const ifaceWords = (name: "in" | "out", label: string) => {
-    if (!narrowed(name)) return;
-    const missing = numberSpans.subtract(space.domainOf(name), f(name));
+    if (!narrowed(name) || numberSpans.equal(f(name), real)) return;
+    const missing = numberSpans.subtract(real, f(name));
     words.push(missing.length > 0 && atoms(missing).length < atoms(f(name)).length ? `${label} any interface but ${atoms(missing)}` : `${label} ${atoms(f(name))}`);
   };
   ifaceWords("in", "in");
