@@ -17,7 +17,8 @@
 // - Zones (Vyatta 6.5 Firewall Reference "Zone-Based Firewall", VyOS 1.3 zone-policy docs, 1.4+ firewall zone):
 //   traffic to zone Z from zone Y goes through `zone Z from Y firewall name N`; a `return` out of N lets it pass;
 //   a missing from-entry, or an interface in no zone, gets Z's default-action (drop when absent); traffic inside a
-//   zone passes; the local-zone filters traffic to and from the router itself, loopback excepted.
+//   zone passes unless `intra-zone-filtering` says otherwise; the local-zone filters traffic to and from the router
+//   itself, loopback excepted (classic Vyatta's VZONE_local_IN chain: RETURN for loopback, from-zone jumps, DROP).
 // - Vyatta NOS: `interfaces dataplane|loopback X firewall in|out|local NAME` (several names are applied in order);
 //   the local firewall on `lo` filters all traffic to the router (IBM Cloud VRA docs "firewall" / migration-issues).
 // - NAT: destination rules run in PREROUTING (DNAT), source rules in POSTROUTING (SNAT, `translation address
@@ -610,9 +611,7 @@ class Mapper {
       const forward = builder.builtin("filter", "FORWARD");
       for (const dst of others) {
         for (const o of dst.ifaces) {
-          for (const i of dst.ifaces) {
-            addRule(forward, { range: dst.node.range, text: `${prefix} ${dst.name} (inside the zone)`, matches: [iface("in", i, dst.node.range), iface("out", o, dst.node.range)], target: { kind: "verdict", verdict: "accept" }, synthesized: true });
-          }
+          for (const i of dst.ifaces) this.intraZone(forward, family, key, dst.node, prefix, [iface("in", i, dst.node.range), iface("out", o, dst.node.range)]);
           for (const src of others) {
             if (src === dst) continue;
             for (const i of src.ifaces) through(forward, dst, src, [iface("in", i, src.node.range), iface("out", o, dst.node.range)]);
@@ -621,6 +620,21 @@ class Mapper {
         }
       }
     }
+  }
+
+  /** Traffic inside a zone passes, unless `intra-zone-filtering action X` or `intra-zone-filtering firewall name N` says otherwise. */
+  private intraZone(forward: Chain, family: Family, key: "name" | "ipv6-name", zone: ConfigNode, prefix: string, base: Match[]): void {
+    const filtering = nodeAt(zone, "intra-zone-filtering");
+    const action = this.leaf(filtering, "action");
+    const set = this.leaf(nodeAt(filtering, "firewall"), key);
+    const text = `${prefix} ${zone.name} intra-zone-filtering`;
+    if (set) {
+      if (this.rs(family).table("filter").chains.get(set.name)?.builtin === false) {
+        addRule(forward, { range: set.range, text: `${text} firewall ${key} ${set.name}`, matches: base, target: { kind: "jump", chain: set.name, range: set.range }, synthesized: true });
+      } else this.report(`${family === "ipv6" ? "IPv6 " : ""}rule-set "${set.name}" is not defined ("${text} firewall ${key} ${set.name}")`, set.range);
+    }
+    const verdict: Verdict = action && VERDICTS.has(action.name) ? (action.name as Verdict) : "accept";
+    addRule(forward, { range: (action ?? zone).range, text: action ? `${text} action ${action.name}` : `${prefix} ${zone.name} (inside the zone)`, matches: base, target: { kind: "verdict", verdict }, synthesized: true });
   }
 
   /** Vyatta NOS `security zone-policy zone Z to Y firewall NAME...`: forwarded traffic between zones only. */

@@ -301,6 +301,24 @@ set ${prefix} LAN default-action 'reject'
   });
 });
 
+describe("zone intra-zone-filtering", () => {
+  it("filters traffic inside a zone by its action or rule-set", () => {
+    const m = parse(`set firewall ipv4 name LAN-LAN rule 10 action 'accept'
+set firewall ipv4 name LAN-LAN rule 10 protocol 'tcp'
+set firewall zone LAN interface 'eth1'
+set firewall zone LAN interface 'eth2'
+set firewall zone LAN intra-zone-filtering firewall name 'LAN-LAN'
+set firewall zone DMZ interface 'eth3'
+set firewall zone DMZ intra-zone-filtering action 'drop'
+`, "intra.set");
+    expect(messages(m)).toEqual([]);
+    const rs = v4(m);
+    expect(decide(rs, "FORWARD", { in: "eth1", out: "eth2", proto: TCP, dport: 80 })).toMatchObject({ verdict: "accept", chain: "LAN-LAN" });
+    expect(decide(rs, "FORWARD", { in: "eth1", out: "eth2", proto: UDP, dport: 53 })).toMatchObject({ verdict: "drop", chain: "LAN-LAN" });
+    expect(decide(rs, "FORWARD", { in: "eth3", out: "eth3", proto: TCP, dport: 80 }).rule?.text).toBe("firewall zone DMZ intra-zone-filtering action drop");
+  });
+});
+
 describe("VyOS 1.4 early rolling: firewall interface", () => {
   it("attaches by `firewall interface eth0 local name X`", () => {
     const m = parse("set firewall name WAN-LOCAL default-action 'drop'\nset firewall interface eth0 local name 'WAN-LOCAL'\nset firewall interface eth0 in name 'WAN-LOCAL'\n", "i.set");
