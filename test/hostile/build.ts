@@ -14,6 +14,9 @@ export interface Build {
   readonly cli: string;
 }
 
+/** For the beforeAll that builds: tsc on a busy machine, or waiting for another test file's tsc. */
+export const BUILD_TIMEOUT_MS = 300_000;
+
 const cacheRoot = join(repoRoot, "node_modules/.cache/vpnlint-hostile");
 
 function sourceFiles(dir: string): string[] {
@@ -38,35 +41,55 @@ function contentHash(): string {
 export function hostileBuild(): Build {
   const dir = join(cacheRoot, contentHash());
   const build = { distDir: join(dir, "dist"), cli: join(dir, "bin/vpnlint.js") };
-  if (existsSync(join(dir, "ready"))) return build;
+  // Test files start together: one builds under a lock directory, the others wait for its result.
+  const lock = `${dir}.lock`;
+  const deadline = Date.now() + 180_000;
+  while (!existsSync(join(dir, "ready"))) {
+    mkdirSync(cacheRoot, { recursive: true });
+    try {
+      mkdirSync(lock);
+    } catch {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for another test file to build into ${dir}`);
+      // A test run killed while building leaves its lock behind.
+      const lockAge = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (lockAge > 150_000) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      continue;
+    }
+    try {
+      if (!existsSync(join(dir, "ready"))) buildInto(dir);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  return build;
+}
+
+function buildInto(dir: string): void {
   const staging = `${dir}.${process.pid}.tmp`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(join(staging, "bin"), { recursive: true });
   const tsc = spawnSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", join(repoRoot, "tsconfig.build.json"), "--outDir", join(staging, "dist")], {
     encoding: "utf8",
-    timeout: 120_000,
+    timeout: 240_000,
   });
   if (!existsSync(join(staging, "dist/cli/main.js"))) {
+    rmSync(staging, { recursive: true, force: true });
     throw new Error(`building src/ for the hostile tests failed: ${(tsc.stdout + tsc.stderr).slice(0, 2000)}`);
   }
   copyFileSync(join(repoRoot, "bin/vpnlint.js"), join(staging, "bin/vpnlint.js"));
   // Under node_modules/ Node looks for no package.json above, so ESM has to be declared here.
   writeFileSync(join(staging, "package.json"), '{ "type": "module" }\n');
   writeFileSync(join(staging, "ready"), "");
-  try {
-    renameSync(staging, dir);
-  } catch {
-    // Another test file finished the same build first.
-    rmSync(staging, { recursive: true, force: true });
-  }
+  renameSync(staging, dir);
   pruneOldBuilds(dir);
-  return build;
 }
 
 /** Builds of older source states: removed after an hour (a concurrent run may still be using a recent one). */
 function pruneOldBuilds(keep: string): void {
   for (const entry of readdirSync(cacheRoot)) {
     const path = join(cacheRoot, entry);
-    if (path !== keep && Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (path !== keep && stats && Date.now() - stats.mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
   }
 }

@@ -5,9 +5,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { corpus, corpusRoot, describeWith, repoRoot } from "../helpers/environment.js";
-import { hostileBuild } from "./build.js";
+import { BUILD_TIMEOUT_MS, hostileBuild } from "./build.js";
 import { mutations, seededRandom, seedOf, truncationPoints, utf8 } from "./generators.js";
-import { AuditPool, runCases, summarize, type HostileCase } from "./harness.js";
+import { AuditPool, POOL_TEST_TIMEOUT_MS, runCases, summarize, type HostileCase } from "./harness.js";
 
 /** Change to explore other cases locally; a failure message carries the seed that replays it. */
 const BASE_SEED = Number(process.env.VPNLINT_FUZZ_SEED ?? 20261121);
@@ -84,19 +84,19 @@ function fuzzSuite(load: () => InputFile[]): void {
   beforeAll(() => {
     pool = new AuditPool(hostileBuild());
     files = load();
-  });
+  }, BUILD_TIMEOUT_MS);
   afterAll(() => pool?.close());
 
   it("reads every file with either front end forced", async () => {
     expect(summarize(await runCases(pool, crossFormatCases(files)))).toEqual([]);
-  });
+  }, POOL_TEST_TIMEOUT_MS);
   it("survives truncation inside and after every kind of token", async () => {
     expect(summarize(await runCases(pool, truncationCases(files)))).toEqual([]);
-  });
+  }, POOL_TEST_TIMEOUT_MS);
   for (const mutation of mutations) {
     it(`survives ${mutation.name}`, async () => {
       expect(summarize(await runCases(pool, mutationCases(files, mutation.name)))).toEqual([]);
-    });
+    }, POOL_TEST_TIMEOUT_MS);
   }
 }
 

@@ -196,18 +196,16 @@ const TOKEN_KINDS: readonly { readonly kind: string; readonly pattern: RegExp }[
   { kind: "line-break", pattern: /\r?\n/g },
 ];
 
-/** Cut points: inside and right after the first, middle and last token of every kind present in `text`. */
+/** Cut points: inside a token of every kind present in `text` (the middle one), and right after the last one. */
 export function truncationPoints(text: string): { kind: string; offset: number }[] {
   const points = new Map<number, string>();
   for (const { kind, pattern } of TOKEN_KINDS) {
     const matches = [...text.matchAll(pattern)];
     if (matches.length === 0) continue;
-    for (const match of new Set([matches[0]!, matches[matches.length >> 1]!, matches[matches.length - 1]!])) {
-      const start = match.index;
-      const end = start + match[0].length;
-      for (const offset of [start + (match[0].length >> 1), end]) {
-        if (offset > 0 && offset < text.length && !points.has(offset)) points.set(offset, kind);
-      }
+    const middle = matches[matches.length >> 1]!;
+    const last = matches[matches.length - 1]!;
+    for (const offset of [middle.index + (middle[0].length >> 1), last.index + last[0].length]) {
+      if (offset > 0 && offset < text.length && !points.has(offset)) points.set(offset, kind);
     }
   }
   return [...points].map(([offset, kind]) => ({ kind, offset })).sort((a, b) => a.offset - b.offset);
@@ -339,4 +337,12 @@ export function backtrackingBait(format: "iptables" | "vyatta"): string[] {
       ? `*filter\n-A INPUT -s ${run} -p udp --dport ${run} -m comment --comment ${run} -j ${run}\n${run}\nCOMMIT\n`
       : `firewall {\n    name X {\n        rule 10 {\n            source {\n                address ${run}\n            }\n            description ${run}\n        }\n    }\n}\n${run}\n`,
   );
+}
+
+/** A config whose quote opens on line 3 and never closes: everything after it becomes one long token. */
+export function unclosedQuoteConfig(rules: number): string {
+  const lines = ["firewall {", "    name WAN_LOCAL {", '        description "forgot to close', "        default-action drop"];
+  for (let i = 1; i <= rules; i++) lines.push(`        rule ${i * 10} {`, "            action accept", "            destination {", `                port ${1000 + i}`, "            }", "            protocol udp", "        }");
+  lines.push("    }", "}", "");
+  return lines.join("\n");
 }

