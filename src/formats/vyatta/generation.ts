@@ -18,7 +18,11 @@ import { childrenOf, lineOf, nodeAt, type ConfigNode, type ConfigTree } from "./
 export type FirewallSyntax = "classic" | "interface" | "modern" | "nos";
 
 export interface Generation {
-  /** For HostFacts.generation and messages: `edgeos-1.9`, `vyos-1.3`, `vyos-1.5`, `vyatta-nos`, `vyatta-classic`, ... */
+  /**
+   * For HostFacts.generation and messages: `edgeos-1.9`, `vyos-1.1` .. `vyos-1.5` (from the footer), `vyos-1.4-early`
+   * (1.4 rolling before the firewall rewrite), `vyos-1.4+` (1.4 syntax, exact release unknown), `vyatta-nos`,
+   * `edgeos`, `vyatta-classic` (classic syntax, release unknown).
+   */
   readonly label: string;
   readonly syntax: FirewallSyntax;
   /** VyOS 1.5 rule syntax (`match-ipsec-in`). */
@@ -52,7 +56,8 @@ function parseFooter(comments: readonly string[]): Footer | undefined {
     if (edgeos) label = vyos ? `edgeos-${vyos[1]}.${vyos[2]}` : "edgeos";
     else if (/^VC/.test(release)) label = "vyatta-classic";
     else if (/^20\d\d\./.test(release)) label = "vyos-1.5";
-    else if (vyos) label = `vyos-${vyos[1]}.${vyos[2]}${release.includes("rolling") && vyos[2] === "4" ? "-rolling" : ""}`;
+    // 1.4 rolling releases before the firewall rewrite (firewall@10) still have the 1.3 syntax: "early".
+    else if (vyos) label = `vyos-${vyos[1]}.${vyos[2]}${release.includes("rolling") && vyos[2] === "4" && (firewall === undefined || Number(firewall) < 10) ? "-early" : ""}`;
   } else if (edgeos) label = "edgeos";
   return { label, firewallVersion: firewall === undefined ? undefined : Number(firewall), edgeos };
 }
@@ -156,7 +161,7 @@ export function detectGeneration(tree: ConfigTree, root: ConfigNode, diagnostics
 
   const label =
     footer?.label ??
-    (nos ? "vyatta-nos" : edgeos ? "edgeos" : directional.length > 0 ? "vyos-1.5" : syntax === "modern" ? "vyos-1.4+" : syntax === "interface" ? "vyos-1.4-rolling" : "vyatta-classic");
+    (nos ? "vyatta-nos" : edgeos ? "edgeos" : directional.length > 0 ? "vyos-1.5" : syntax === "modern" ? "vyos-1.4+" : syntax === "interface" ? "vyos-1.4-early" : "vyatta-classic");
   const ipsecDirectional = label === "vyos-1.5" || (directional.length > 0 && !footer);
 
   const at = (range: SourceRange): number => lineOf(tree.source, range.start);

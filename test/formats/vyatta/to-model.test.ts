@@ -323,7 +323,7 @@ describe("VyOS 1.4 early rolling: firewall interface", () => {
   it("attaches by `firewall interface eth0 local name X`", () => {
     const m = parse("set firewall name WAN-LOCAL default-action 'drop'\nset firewall interface eth0 local name 'WAN-LOCAL'\nset firewall interface eth0 in name 'WAN-LOCAL'\n", "i.set");
     expect(messages(m)).toEqual([]);
-    expect(m.host.generation).toBe("vyos-1.4-rolling");
+    expect(m.host.generation).toBe("vyos-1.4-early");
     expect(chain(v4(m), "INPUT").rules[0]).toMatchObject({ text: "firewall interface eth0 local name WAN-LOCAL", matches: [{ kind: "interface", name: "eth0" }], target: { chain: "WAN-LOCAL" } });
     expect(chain(v4(m), "FORWARD").rules[0]).toMatchObject({ matches: [{ kind: "interface", direction: "in", name: "eth0" }] });
   });
