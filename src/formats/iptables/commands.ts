@@ -599,6 +599,45 @@ function renameChain(table: TableState, chain: ChainState, to: string): void {
   }
 }
 
+/**
+ * The first jump loop reachable from a built-in chain (`-A INPUT -j A`, `-A A -j B`, `-A B -j A`): the kernel
+ * refuses such a table ("Too many levels of links"). Iterative depth-first search, so deep chains cannot overflow.
+ */
+export function findJumpLoop(table: TableState): { rule: Rule; path: string[] } | undefined {
+  const state = new Map<string, "open" | "done">();
+  for (const root of table.chains.values()) {
+    if (!root.builtin) continue;
+    const stack: { chain: ChainState; next: number }[] = [{ chain: root, next: 0 }];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const rule = frame.chain.rules[frame.next++];
+      if (rule === undefined) {
+        state.set(frame.chain.name, "done");
+        stack.pop();
+        continue;
+      }
+      const target = rule.target;
+      // Like the kernel's mark_source_chains: an unconditional ACCEPT, DROP or RETURN ends the walk of the chain.
+      if (rule.matches.length === 0 && ((target.kind === "verdict" && target.verdict !== "reject") || target.kind === "return")) {
+        frame.next = frame.chain.rules.length;
+        continue;
+      }
+      if (target.kind !== "jump" && target.kind !== "goto") continue;
+      const callee = table.chains.get(target.chain);
+      if (!callee || callee.builtin) continue;
+      const seen = state.get(callee.name);
+      if (seen === "open") {
+        const from = stack.findIndex((f) => f.chain === callee);
+        return { rule, path: [...stack.slice(from).map((f) => f.chain.name), callee.name] };
+      }
+      if (seen === "done") continue;
+      state.set(callee.name, "open");
+      stack.push({ chain: callee, next: 0 });
+    }
+  }
+  return undefined;
+}
+
 /** The model rules of a chain, renumbered when the chain was edited. */
 export function finalRules(chain: ChainState): Rule[] {
   if (!chain.dirty) return chain.rules;

@@ -5,7 +5,7 @@
 import type { IToken } from "chevrotain";
 import type { Family, FirewallModel } from "../../model/firewall.js";
 import type { SourceFile } from "../../model/source.js";
-import { applyCommand, isTableName, newTable, readCommand, TABLE_NAMES, type ApplyContext } from "./commands.js";
+import { applyCommand, findJumpLoop, isTableName, newTable, readCommand, TABLE_NAMES, type ApplyContext } from "./commands.js";
 import type { CommandCstChildren } from "./cst-shell.js";
 import type { Word } from "./extensions/types.js";
 import { lexShell } from "./lexer.js";
@@ -174,5 +174,16 @@ class ShellLoader {
     const unresolved = words.filter((w) => w.unresolved);
     const ctx: ApplyContext = { source: this.source, family, report, lenient: true, tolerated: unresolved };
     applyCommand(command, table, start, end, false, ctx);
+    const loop = command.kind === "append" || command.kind === "insert" || command.kind === "replace" ? findJumpLoop(table) : undefined;
+    if (loop) {
+      // The kernel refuses the command that closes the loop; the table stays as it was before it.
+      report(`jump loop ${loop.path.join(" -> ")}: the kernel refuses this rule`, loop.rule.range.start, loop.rule.range.end);
+      for (const chain of table.chains.values()) {
+        const at = chain.rules.indexOf(loop.rule);
+        if (at === -1) continue;
+        chain.rules.splice(at, 1);
+        chain.dirty = true;
+      }
+    }
   }
 }

@@ -11,6 +11,7 @@ import {
   applyCommand,
   chainNameProblem,
   copyTable,
+  findJumpLoop,
   finalRules,
   isTableName,
   newTable,
@@ -158,7 +159,15 @@ class RestoreLoader {
       this.report("COMMIT outside a table: there is no \"*table\" line before it", start, end);
       return;
     }
-    if (this.block.table) this.committed.set(this.block.table.name, this.block.table);
+    const table = this.block.table;
+    if (table) {
+      const loop = findJumpLoop(table);
+      if (loop) {
+        const { start: at, end: to } = loop.rule.range;
+        this.report(`jump loop ${loop.path.join(" -> ")}: the kernel refuses table "${table.name}" at COMMIT`, at, to);
+      }
+      this.committed.set(table.name, table);
+    }
     this.block = undefined;
   }
 

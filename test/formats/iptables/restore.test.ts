@@ -80,6 +80,15 @@ describe("iptables-save dumps", () => {
     expect(model.rulesets.map((r) => r.family)).toEqual(["ipv6"]);
   });
 
+  it("takes the family from the file name when the content does not tell", () => {
+    const families = (path: string) => load("*filter\n-A INPUT -j ACCEPT\nCOMMIT\n", path).rulesets.map((r) => r.family);
+    expect(families("/etc/iptables/rules.v6")).toEqual(["ipv6"]);
+    expect(families("ufw/before6.rules")).toEqual(["ipv6"]);
+    expect(families("hosts/ip6tables.rules")).toEqual(["ipv6"]);
+    expect(families("seed-216.rules")).toEqual(["ipv4"]);
+    expect(families("/etc/iptables/rules.v4")).toEqual(["ipv4"]);
+  });
+
   it("reads CRLF files but reports them, once", () => {
     const model = load("*filter\r\n-A INPUT -j ACCEPT\r\nCOMMIT\r\n");
     expect(diagnostics(model)).toEqual(["1:8-1:9 Windows line endings (CR LF): iptables-restore reads the CR as part of each line and refuses it"]);
@@ -160,6 +169,7 @@ describe("iptables-restore diagnostics", () => {
     ["missing chain argument", "*filter\n-A\nCOMMIT\n", ['2:1-2:3 "-A" needs a chain name after it']],
     ["nested table", "*filter\n*nat\nCOMMIT\n", ['2:1-2:5 "*nat" starts a table before the previous one has its COMMIT line']],
     ["COMMIT outside a table", "COMMIT\n", ['1:1-1:7 COMMIT outside a table: there is no "*table" line before it']],
+    ["jump loop", "*filter\n:A - [0:0]\n:B - [0:0]\n-A INPUT -j A\n-A A -j B\n-A B -g A\nCOMMIT\n", ['6:1-6:10 jump loop A -> B -> A: the kernel refuses table "filter" at COMMIT']],
     ["word of 1024 characters", `*filter\n-A INPUT -m comment --comment ${"a".repeat(1024)}\nCOMMIT\n`, ["2:31-2:1055 word longer than 1023 characters: iptables refuses it"]],
     ["252 words on a line", `*filter\n-A INPUT${" -p tcp".repeat(125)}\nCOMMIT\n`, ["2:881-2:884 too many words on one line (iptables-restore takes at most 251)"]],
   ];
