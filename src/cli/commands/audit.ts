@@ -3,85 +3,34 @@
 import { writeFileSync } from "node:fs";
 import type { Argv, CommandModule } from "yargs";
 import type { AuditOptions, FileReport } from "../../audit/index.js";
-import type { FormatId } from "../../model/firewall.js";
 import { reachesThreshold, type FailOn } from "../../audit/threshold.js";
 import type { Finding } from "../../model/finding.js";
 import { SourceFile } from "../../model/source.js";
-import type { OutputFormat, ReportedFile } from "../../report/types.js";
+import type { ReportedFile } from "../../report/types.js";
 import { useColor } from "../color.js";
+import { AUDIT_FLAGS, auditArgsFrom, type AuditArgs } from "./audit-options.js";
 import { fileError, internalError, VpnlintError } from "../errors.js";
 import { collectPaths, readInput, type InputText } from "../inputs.js";
-import { STDIN_ARG, type CliIo } from "../io.js";
+import type { CliIo } from "../io.js";
 import { toolInfo } from "../package-info.js";
 import { startProgress, wantsSpinner } from "../spinner.js";
 
-export interface AuditArgs {
-  readonly paths: readonly string[];
-  readonly format: OutputFormat;
-  readonly output?: string;
-  readonly failOn: FailOn;
-  readonly role?: readonly ("endpoint" | "gateway")[];
-  readonly behindNat?: boolean;
-  readonly externalInterface?: readonly string[];
-  /** A path, or false for `--no-config` (no config file at all). */
-  readonly config?: string | false;
-  readonly inputFormat?: FormatId;
-  readonly stdinFilename?: string;
-  readonly quiet: boolean;
-  readonly color?: boolean;
-  readonly debug: boolean;
-}
-
 const STDIN_NAME = "<stdin>";
 
-/** Repeatable options arrive as a string once and as an array when repeated. */
-function list<T>(value: T | readonly T[] | undefined): T[] | undefined {
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? [...value] : [value as T];
-}
-
 export function auditBuilder(yargs: Argv): Argv<AuditArgs> {
-  return yargs
-    .positional("paths", {
-      describe: "Files or directories to audit, or - for standard input",
-      type: "string",
-      array: true,
-    })
-    .option("format", {
-      alias: "f",
-      describe: "Output format",
-      choices: ["text", "json", "sarif", "github"] as const,
-      default: "text" as const,
-    })
-    .option("output", { alias: "o", describe: "Write the report to FILE instead of standard output", type: "string", requiresArg: true })
-    .option("fail-on", {
-      describe: "Lowest severity that makes the exit code 1 (suppressed findings never do)",
-      choices: ["error", "warning", "note", "none"] as const,
-      default: "warning" as const,
-    })
-    .option("role", {
-      describe: "What the host is, instead of inferring it from the rules (repeatable)",
-      choices: ["endpoint", "gateway"] as const,
-      type: "string",
-      requiresArg: true,
-      coerce: list,
-    })
-    .option("behind-nat", { describe: "The VPN endpoint sits behind NAT: ESP arrives inside UDP 4500", type: "boolean" })
-    .option("external-interface", {
-      alias: "i",
-      describe: "Interface facing the internet, instead of inferring it (repeatable)",
-      type: "string",
-      requiresArg: true,
-      coerce: list,
-    })
-    .option("config", {
-      alias: "c",
-      describe: "Config file to use instead of searching .vpnlint.json/.vpnlint.yaml upward (--no-config: none)",
-      type: "string",
-    })
-    .option("input-format", { describe: "Input format, instead of detecting it", choices: ["iptables", "vyatta"] as const })
-    .option("stdin-filename", { describe: "Name to report for standard input (-)", type: "string", requiresArg: true })
-    .option("quiet", { alias: "q", describe: "Report only findings that fail the run, and nothing when it passes", type: "boolean", default: false })
+  let parser = yargs.positional("paths", { describe: "Files or directories to audit, or - for standard input", type: "string", array: true });
+  for (const flag of AUDIT_FLAGS) {
+    if (flag.global) continue;
+    parser = parser.option(flag.name, {
+      describe: flag.describe,
+      type: flag.kind,
+      ...(flag.alias ? { alias: flag.alias } : {}),
+      ...(flag.choices ? { choices: flag.choices } : {}),
+      ...(flag.default !== undefined ? { default: flag.default } : {}),
+      ...(flag.kind === "string" && !flag.negatable ? { requiresArg: true } : {}),
+    });
+  }
+  return parser
     .example("$0 audit /etc/iptables/rules.v4", "Audit an iptables-save dump")
     .example("$0 audit /etc/iptables", "Audit every ruleset in a directory")
     .example("iptables-save | $0 audit -", "Audit the running ruleset")
@@ -112,13 +61,7 @@ function readAll(files: readonly string[]): { inputs: InputText[]; errors: Vpnli
   return { inputs, errors };
 }
 
-export async function runAudit(given: AuditArgs, io: CliIo): Promise<number> {
-  const args = {
-    ...given,
-    paths: (given.paths ?? []).map((path) => (path === STDIN_ARG ? "-" : path)),
-    // `-o -` is standard output, as usual.
-    output: given.output === STDIN_ARG ? undefined : given.output,
-  };
+export async function runAudit(args: AuditArgs, io: CliIo): Promise<number> {
   if (args.paths.length === 0) throw new VpnlintError("usage", "nothing to audit: give files or directories, or - to read standard input");
   if (args.paths.filter((path) => path === "-").length > 1) throw new VpnlintError("usage", "- (standard input) can be given only once");
   if (args.stdinFilename !== undefined && !args.paths.includes("-")) {
@@ -181,11 +124,11 @@ export async function runAudit(given: AuditArgs, io: CliIo): Promise<number> {
   return failed ? 1 : 0;
 }
 
-export function auditCommand(io: CliIo, done: (run: Promise<number>) => void): CommandModule<object, AuditArgs> {
+export function auditCommand(io: CliIo, done: (run: Promise<number>) => void, audit = runAudit): CommandModule<object, AuditArgs> {
   return {
     command: "audit [paths..]",
     describe: "Audit firewall rulesets of IPsec/L2TP VPN hosts",
     builder: auditBuilder,
-    handler: (args) => done(runAudit(args, io)),
+    handler: (argv) => done(audit(auditArgsFrom(argv as unknown as Record<string, unknown>), io)),
   };
 }
