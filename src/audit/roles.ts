@@ -18,7 +18,7 @@ import {
   mentionsPort,
   mentionsProto,
   outInterface,
-  placedRules,
+  notableRules,
   reachingHooks,
   type TrafficClass,
 } from "../rules/support/traffic.js";
@@ -53,10 +53,17 @@ function classWords(traffic: TrafficClass): string {
   return traffic.dport !== undefined ? `udp/${traffic.dport}` : traffic === ESP ? "ESP" : "AH";
 }
 
-/** The VPN class a rule names explicitly, if any (ports for UDP, protocol numbers for ESP/AH). */
+/** The VPN class a rule names explicitly, if any (ports for UDP, protocol numbers for ESP/AH). One look at each match. */
 function namedVpnClass(rule: Rule): TrafficClass | undefined {
-  for (const traffic of [IKE, NAT_T, L2TP_CLEAR]) if (mentionsPort(rule, traffic.dport!)) return traffic;
-  for (const traffic of [ESP, AH]) if (mentionsProto(rule, traffic.proto)) return traffic;
+  const matches = rule.matches;
+  for (let i = 0; i < matches.length; i++) {
+    const match = matches[i]!;
+    if (match.kind !== "field" && match.kind !== "anyOf") continue;
+    if (match.kind === "field" && match.field !== "dport" && match.field !== "sport" && match.field !== "proto") continue;
+    for (const traffic of [IKE, NAT_T, L2TP_CLEAR]) if (mentionsPort(rule, traffic.dport!)) return traffic;
+    for (const traffic of [ESP, AH]) if (mentionsProto(rule, traffic.proto)) return traffic;
+    return undefined;
+  }
   return undefined;
 }
 
@@ -91,7 +98,7 @@ function inferFromRuleset(ruleset: Ruleset, found: Inferred): void {
     }
     return cached;
   };
-  for (const { rule, chain, table } of placedRules(ruleset)) {
+  for (const { rule, chain, table } of notableRules(ruleset)) {
     const reached = hooks.get(chain);
     if (table === "nat") {
       if (rule.target.kind === "dnat" && reached?.has("PREROUTING")) {

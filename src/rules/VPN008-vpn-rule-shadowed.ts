@@ -6,7 +6,8 @@ import { deciderSubject } from "./context.js";
 import { defineRule } from "./define.js";
 import { broadestPart, describeDecider, describeRule } from "./support/describe.js";
 import { commandPrefix } from "./support/fixes.js";
-import { ESP, IKE, L2TP_IPSEC, NAT_T, classQuery, isAccept, namesClass, onlyVpnPorts, placedRules, reachingHooks, type TrafficClass } from "./support/traffic.js";
+import { arrivals } from "./support/queries.js";
+import { ESP, IKE, L2TP_IPSEC, NAT_T, classQuery, isAccept, namesClass, onlyVpnPorts, notableRules, reachingHooks, type TrafficClass } from "./support/traffic.js";
 
 const CLASSES: readonly TrafficClass[] = [IKE, NAT_T, ESP, L2TP_IPSEC];
 
@@ -69,7 +70,7 @@ export default defineRule({
     for (const ruleset of model.rulesets) {
       const hooksOf = reachingHooks(ruleset);
       const candidates: Candidate[] = [];
-      for (const { rule, chain, table } of placedRules(ruleset)) {
+      for (const { rule, chain, table } of notableRules(ruleset)) {
         if (table !== "filter" || !isAccept(rule) || rule.synthesized) continue;
         const reached = hooksOf.get(chain);
         if (!reached) continue;
@@ -83,7 +84,10 @@ export default defineRule({
       }
       if (candidates.length === 0) continue;
       const analysisOf = (traffic: TrafficClass, hook: "input" | "forward"): Analysis => context.analyze(ruleset, classQuery(traffic, { hook }));
+      // The NEW packets from outside that VPN001-VPN004 asked about usually reach the rule already: no new question.
+      const fromOutside = (traffic: TrafficClass): Analysis[] => arrivals(context.roles).map((arrival) => context.analyze(ruleset, classQuery(traffic, { hook: "input", state: "new", ...arrival.query })));
       for (const candidate of candidates) {
+        if (candidate.hooks.includes("input") && reachedRules(candidate.classes.flatMap(fromOutside)).has(candidate.rule)) continue;
         const analyses = candidate.classes.flatMap((traffic) => candidate.hooks.map((hook) => analysisOf(traffic, hook)));
         if (analyses.some((analysis) => analysis.parts.length === 0)) continue;
         if (reachedRules(analyses).has(candidate.rule)) continue;

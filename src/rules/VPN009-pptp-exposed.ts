@@ -5,7 +5,7 @@ import { defineRule } from "./define.js";
 import { describeRule } from "./support/describe.js";
 import { deleteRule } from "./support/fixes.js";
 import { admittedParts, arrivals } from "./support/queries.js";
-import { PROTO_GRE, PROTO_TCP, mentionsProto, mentionsDestinationPort } from "./support/traffic.js";
+import { PROTO_GRE, PROTO_TCP, mentionsDestinationPort, mentionsProto, notableRules } from "./support/traffic.js";
 
 export default defineRule({
   id: "VPN009",
@@ -24,6 +24,8 @@ export default defineRule({
   check(context) {
     const { model, roles } = context;
     for (const ruleset of model.rulesets) {
+      // Only a rule that names TCP 1723 can be reported: without one, the engine need not be asked.
+      if (!notableRules(ruleset).some(({ rule }) => mentionsDestinationPort(rule, 1723))) continue;
       const accepted = new Map<Rule, string[]>();
       const forwarded = new Map<Rule, { to: string; interfaces: string[] }>();
       let greAccepted = false;
@@ -40,8 +42,10 @@ export default defineRule({
             accepted.set(part.decidedBy.rule, list);
           }
         }
-        const gre = context.analyze(ruleset, { hook: "input", proto: PROTO_GRE, state: "new", ...arrival.query });
-        if (admittedParts(gre).some((part) => part.decidedBy.kind === "rule" && mentionsProto(part.decidedBy.rule, PROTO_GRE))) greAccepted = true;
+        if (accepted.size > 0 && !greAccepted) {
+          const gre = context.analyze(ruleset, { hook: "input", proto: PROTO_GRE, state: "new", ...arrival.query });
+          greAccepted = admittedParts(gre).some((part) => part.decidedBy.kind === "rule" && mentionsProto(part.decidedBy.rule, PROTO_GRE));
+        }
       }
       for (const [rule, interfaces] of accepted) {
         context.report({

@@ -4,7 +4,7 @@ import type { Rule } from "../model/firewall.js";
 import { defineRule } from "./define.js";
 import { describeRule } from "./support/describe.js";
 import { commandPrefix } from "./support/fixes.js";
-import { hasPolicyMatch, letsThrough, placedRules, policyAllows, reachingHooks } from "./support/traffic.js";
+import { hasPolicyMatch, letsThrough, notableRules, policyAllows, reachingHooks } from "./support/traffic.js";
 
 /** The rule leaves IPsec-bound packets alone: `-m policy --dir out --pol none`, or a `! -d` exception someone wrote. */
 function exemptsTunnel(rule: Rule): boolean {
@@ -39,7 +39,7 @@ export default defineRule({
       let forwardsIpsec: Rule | undefined;
       let exempted = false;
       const natRules: Rule[] = [];
-      for (const { rule, chain, table } of placedRules(ruleset)) {
+      for (const { rule, chain, table } of notableRules(ruleset)) {
         const reached = hooks.get(chain);
         if (!reached) continue;
         if (table === "filter" && reached.has("FORWARD") && !forwardsIpsec && letsThrough(rule)) {

@@ -49,6 +49,12 @@ export function describeRole(key: RoleKey, roles: Roles): string {
   return key === "externalInterfaces" || !fact.value ? `${ROLE_NAMES[key]}: ${value} (${why})` : `${ROLE_NAMES[key]}: ${why}`;
 }
 
+/** The same question however its fields were ordered, so checks share the engine's answers. */
+function queryKey(query: PacketQuery): string {
+  const fields = Object.keys(query).sort() as (keyof PacketQuery)[];
+  return fields.map((field) => `${field}=${JSON.stringify(query[field])}`).join(";");
+}
+
 /** Runs `checks` on `model`; findings come back unsorted and unsuppressed (the audit pipeline does both). */
 export function runChecks(model: FirewallModel, roles: Roles, checks: readonly RuleDefinition[]): Finding[] {
   const findings: Finding[] = [];
@@ -56,7 +62,7 @@ export function runChecks(model: FirewallModel, roles: Roles, checks: readonly R
   const cachedAnalyze = (ruleset: Ruleset, query: PacketQuery): Analysis => {
     let perRuleset = memo.get(ruleset);
     if (!perRuleset) memo.set(ruleset, (perRuleset = new Map()));
-    const key = JSON.stringify(query);
+    const key = queryKey(query);
     let analysis = perRuleset.get(key);
     if (!analysis) perRuleset.set(key, (analysis = analyze(ruleset, query)));
     return analysis;

@@ -5,7 +5,7 @@ import { deciderSubject, type RelatedReport, type RuleContext } from "../context
 import { broadestPart, describeDecider, describeRule } from "./describe.js";
 import { ruleBeforeDecider } from "./fixes.js";
 import { admittedParts, arrivals, blockedParts, endpointRulesets } from "./queries.js";
-import { isAccept, namesClass, placedRules, type TrafficClass } from "./traffic.js";
+import { classQuery, isAccept, namesClass, notableRules, type TrafficClass } from "./traffic.js";
 
 /**
  * Reports, per ruleset, the rule or policy that blocks `traffic` when no external interface admits any NEW packet of
@@ -19,13 +19,7 @@ export function reportBlocked(context: RuleContext<"blocked">, traffic: TrafficC
     let admitted = false;
     let answered = false;
     for (const arrival of arrivals(roles)) {
-      const analysis = context.analyze(ruleset, {
-        hook: "input",
-        proto: traffic.proto,
-        ...(traffic.dport !== undefined ? { dport: traffic.dport } : {}),
-        state: "new",
-        ...arrival.query,
-      });
+      const analysis = context.analyze(ruleset, classQuery(traffic, { hook: "input", state: "new", ...arrival.query }));
       if (analysis.parts.length === 0) continue;
       answered = true;
       if (admittedParts(analysis).length > 0) {
@@ -41,7 +35,7 @@ export function reportBlocked(context: RuleContext<"blocked">, traffic: TrafficC
     }
     if (admitted || !answered) continue;
     const unreached: RelatedReport[] = [];
-    for (const { rule, chain, table } of placedRules(ruleset)) {
+    for (const { rule, chain, table } of notableRules(ruleset)) {
       if (table === "filter" && isAccept(rule) && !rule.synthesized && namesClass(rule, traffic)) {
         unreached.push({ rule, chain, message: `${describeRule(rule)} would accept it, but the packets never get there` });
       }

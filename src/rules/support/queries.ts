@@ -4,7 +4,7 @@
 import type { Analysis, OutcomePart, PacketQuery } from "../../engine/api.js";
 import type { Chain, FirewallModel, Ruleset } from "../../model/firewall.js";
 import type { Roles } from "../context.js";
-import { AH, ESP, IKE, L2TP_CLEAR, NAT_T, namesClass, placedRules, type TrafficClass } from "./traffic.js";
+import { AH, ESP, IKE, L2TP_CLEAR, NAT_T, namesClass, type TrafficClass } from "./traffic.js";
 
 /** Rulesets an endpoint check looks at: those whose own rules show VPN intent, else the IPv4 one (or the only one). */
 export function endpointRulesets(model: FirewallModel, roles: Roles): Ruleset[] {
@@ -43,17 +43,22 @@ export function whoOf(analysis: Analysis, part: OutcomePart): string {
 export const VPN_CLASSES: readonly TrafficClass[] = [IKE, NAT_T, ESP, AH, L2TP_CLEAR];
 
 /** Rule-sets the config defines but attaches nowhere, that hold rules naming VPN traffic (VPN010's subject). */
+const unattachedMemo = new WeakMap<FirewallModel, { chain: Chain; ruleset: Ruleset }[]>();
+
 export function unattachedVpnChains(model: FirewallModel): { chain: Chain; ruleset: Ruleset }[] {
+  const memo = unattachedMemo.get(model);
+  if (memo) return memo;
   const found: { chain: Chain; ruleset: Ruleset }[] = [];
   for (const ruleset of model.rulesets) {
-    const seen = new Set<Chain>();
-    for (const { rule, chain } of placedRules(ruleset)) {
-      if (seen.has(chain) || !chain.origin || chain.origin.attached) continue;
-      if (VPN_CLASSES.some((traffic) => namesClass(rule, { ...traffic, ipsec: undefined } as TrafficClass))) {
-        seen.add(chain);
-        found.push({ chain, ruleset });
+    for (const table of ruleset.tables.values()) {
+      for (const chain of table.chains.values()) {
+        if (!chain.origin || chain.origin.attached) continue;
+        if (chain.rules.some((rule) => !rule.disabled && VPN_CLASSES.some((traffic) => namesClass(rule, { ...traffic, ipsec: undefined } as TrafficClass)))) {
+          found.push({ chain, ruleset });
+        }
       }
     }
   }
+  unattachedMemo.set(model, found);
   return found;
 }

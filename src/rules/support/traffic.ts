@@ -119,29 +119,68 @@ export interface PlacedRule {
   readonly table: TableName;
 }
 
-/** Every loaded rule of a ruleset with its chain (disabled Vyatta rules are left out). */
-export function* placedRules(ruleset: Ruleset): Generator<PlacedRule> {
+const NOTABLE_PORTS = [500, 1701, 1723, 4500];
+const NOTABLE_PROTOS = [PROTO_GRE, PROTO_ESP, PROTO_AH];
+
+function notableMatch(match: Match): boolean {
+  if (match.kind === "anyOf") return match.alternatives.some(notableMatch);
+  if (match.kind !== "field") return false;
+  if (match.field === "ipsecIn" || match.field === "ipsecOut") return true;
+  const wanted = match.field === "proto" ? NOTABLE_PROTOS : match.field === "dport" || match.field === "sport" ? NOTABLE_PORTS : undefined;
+  if (!wanted) return false;
+  for (const [lo, hi] of match.values) {
+    if (hi - lo >= NARROW) continue;
+    for (const value of wanted) if (lo <= value && value <= hi) return true;
+  }
+  return false;
+}
+
+const notableMemo = new WeakMap<Ruleset, PlacedRule[]>();
+
+/**
+ * The loaded rules any VPN check can care about, in order: those naming VPN or PPTP ports and protocols or an IPsec
+ * policy, NAT rules, and the synthesized jumps that attach Vyatta rule-sets. One pass over the ruleset, shared by the
+ * role inference and the checks, so a 100k-rule dump is walked once rather than once per check.
+ */
+export function notableRules(ruleset: Ruleset): readonly PlacedRule[] {
+  const memo = notableMemo.get(ruleset);
+  if (memo) return memo;
+  const found: PlacedRule[] = [];
   for (const table of ruleset.tables.values()) {
     for (const chain of table.chains.values()) {
-      for (const rule of chain.rules) if (!rule.disabled) yield { rule, chain, table: table.name };
+      const rules = chain.rules;
+      for (let i = 0; i < rules.length; i++) {
+        const rule = rules[i]!;
+        if (rule.disabled) continue;
+        const kind = rule.target.kind;
+        const notable = kind === "dnat" || kind === "snat" || kind === "masquerade" || (rule.synthesized === true && (kind === "jump" || kind === "goto")) || rule.matches.some(notableMatch);
+        if (notable) found.push({ rule, chain, table: table.name });
+      }
     }
   }
+  notableMemo.set(ruleset, found);
+  return found;
 }
+
+const hooksMemo = new WeakMap<Ruleset, Map<Chain, Set<BuiltinChainName>>>();
 
 /**
  * For each chain (by table and name), the built-in chains it is reached from through jumps and gotos. A chain absent
- * from the map is reached from nowhere. Breadth-first over the jump graph: no recursion, linear in the rules.
+ * from the map is reached from nowhere. Breadth-first over the jump graph: no recursion, linear in the rules, computed
+ * once per ruleset (several checks and the role inference ask).
  */
 export function reachingHooks(ruleset: Ruleset): Map<Chain, Set<BuiltinChainName>> {
+  const memo = hooksMemo.get(ruleset);
+  if (memo) return memo;
   const reached = new Map<Chain, Set<BuiltinChainName>>();
   for (const table of ruleset.tables.values()) {
-    const edges = new Map<Chain, Chain[]>();
+    const edges = new Map<Chain, Set<Chain>>();
     for (const chain of table.chains.values()) {
-      const targets: Chain[] = [];
+      const targets = new Set<Chain>();
       for (const rule of chain.rules) {
         if (rule.disabled || (rule.target.kind !== "jump" && rule.target.kind !== "goto")) continue;
         const target = table.chains.get(rule.target.chain);
-        if (target && !targets.includes(target)) targets.push(target);
+        if (target) targets.add(target);
       }
       edges.set(chain, targets);
     }
@@ -164,6 +203,7 @@ export function reachingHooks(ruleset: Ruleset): Map<Chain, Set<BuiltinChainName
       }
     }
   }
+  hooksMemo.set(ruleset, reached);
   return reached;
 }
 
