@@ -8,8 +8,8 @@
 // - VyOS 1.4 and later (firewall@10+): `firewall ipv4|ipv6 name X`, base chains `firewall ipv4 input|forward|output
 //   filter`, `firewall zone`, `firewall global-options`, `vpn ipsec interface X`; VyOS 1.5 replaced
 //   `ipsec match-ipsec|match-none` by `match-ipsec-in|-out`, `match-none-in|-out`.
-// - Vyatta NOS 5600 / DANOS: `security firewall name X`, `security zone-policy`, `resources group`, `interfaces dataplane`,
-//   `service nat destination|source` (danos/vplane-config-npf yang).
+// - Vyatta NOS 5600 / DANOS: `security firewall name X`, `security zone-policy`, `resources group`, `interfaces dataplane`
+//   (danos/vplane-config-npf yang); its `service nat destination|source` is shared with classic Vyatta 6.3-6.6.
 
 import type { Diagnostic } from "../../model/firewall.js";
 import type { SourceRange } from "../../model/source.js";
@@ -144,7 +144,8 @@ export function detectGeneration(tree: ConfigTree, root: ConfigNode, diagnostics
   }
   const early = nodeAt(firewall, "interface");
 
-  const nos = ["security", "resources"].some((k) => root.children?.has(k)) || nodeAt(root, "interfaces", "dataplane") !== undefined || nodeAt(root, "service", "nat", "destination") !== undefined || nodeAt(root, "service", "nat", "source") !== undefined;
+  // `service nat destination|source` is no evidence: classic Vyatta 6.3-6.6 has it too.
+  const nos = ["security", "resources"].some((k) => root.children?.has(k)) || nodeAt(root, "interfaces", "dataplane") !== undefined;
   const edgeos = (footer?.edgeos ?? false) || ["port-forward"].some((k) => root.children?.has(k)) || nodeAt(root, "service", "nat", "rule") !== undefined || nodeAt(root, "service", "gui") !== undefined || nodeAt(root, "service", "ubnt-discover") !== undefined || nodeAt(root, "system", "offload") !== undefined;
 
   const ipsecMatches = ipsecMatchNodes(firewall);

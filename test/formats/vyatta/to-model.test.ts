@@ -492,6 +492,20 @@ set nat source rule 20 translation port '1024-2047'
     ]);
   });
 
+  it("maps classic Vyatta 6.5 service nat destination with interface rule-sets as classic, not Vyatta NOS", () => {
+    const m = parse(`set firewall name WAN_IN default-action 'drop'
+set interfaces ethernet eth0 firewall in name 'WAN_IN'
+set service nat destination rule 10 inbound-interface 'eth0'
+set service nat destination rule 10 protocol 'udp'
+set service nat destination rule 10 destination port '4500'
+set service nat destination rule 10 translation address '192.168.1.10'
+`, "v65.set");
+    expect(messages(m)).toEqual([]);
+    expect(m.host.generation).toBe("vyatta-classic");
+    expect(chain(v4(m), "FORWARD").rules[0]).toMatchObject({ text: "interfaces ethernet eth0 firewall in name WAN_IN" });
+    expect(chain(v4(m), "PREROUTING", "nat").rules[0]).toMatchObject({ text: "service nat destination rule 10", target: { kind: "dnat" } });
+  });
+
   it("maps EdgeOS service nat rules by type", () => {
     const m = parse(`service {
     nat {
