@@ -853,7 +853,7 @@ class Mapper {
     }));
     const host: { -readonly [K in keyof HostFacts]: HostFacts[K] } = { interfaces, generation: this.gen.label };
     const ipsec = nodeAt(this.root, "vpn", "ipsec") ?? nodeAt(this.root, "security", "vpn", "ipsec");
-    const l2tp = nodeAt(this.root, "vpn", "l2tp", "remote-access");
+    const l2tp = nodeAt(this.root, "vpn", "l2tp", "remote-access") ?? nodeAt(this.root, "security", "vpn", "l2tp", "remote-access");
     if (ipsec) {
       const natTraversal = this.leafText(ipsec, "nat-traversal");
       const fact: { -readonly [K in keyof IpsecFact]: IpsecFact[K] } = {

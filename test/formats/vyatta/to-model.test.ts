@@ -453,6 +453,11 @@ set service nat destination rule 10 translation address '10.0.0.5'
     expect(m.host.interfaces).toMatchObject([{ name: "dp0s2", addresses: ["198.51.100.2/24"] }, { name: "lo" }]);
   });
 
+  it("reads security vpn ipsec and security vpn l2tp as host facts", () => {
+    const vpn = parse("set security vpn ipsec site-to-site peer 192.0.2.1 local-address '198.51.100.2'\nset security vpn l2tp remote-access outside-address '198.51.100.2'\nset security vpn l2tp remote-access ipsec-settings authentication mode 'pre-shared-secret'\n", "nosvpn.set");
+    expect(vpn.host).toMatchObject({ generation: "vyatta-nos", ipsec: { hasSiteToSite: true, hasRemoteAccess: true }, l2tp: { outsideAddress: "198.51.100.2", ipsecSettings: true } });
+  });
+
   it("maps service nat destination to DNAT in PREROUTING", () => {
     const rules = chain(v4(m), "PREROUTING", "nat").rules;
     expect(rules).toHaveLength(1);
