@@ -63,15 +63,15 @@ function interfaceNames(ruleset: Ruleset): { names: Set<string>; prefixes: Set<s
   const names = new Set<string>();
   const prefixes = new Set<string>();
   const pending: Match[] = [];
-  for (const table of ruleset.tables.values()) for (const chain of table.chains.values()) for (const rule of chain.rules) pending.push(...rule.matches);
-  while (pending.length > 0) {
-    const match = pending.pop()!;
+  const visit = (match: Match) => {
     if (match.kind === "anyOf") pending.push(...match.alternatives);
     else if (match.kind === "interface") {
       if (match.name.endsWith("+")) prefixes.add(match.name.slice(0, -1));
       else names.add(match.name);
     }
-  }
+  };
+  for (const table of ruleset.tables.values()) for (const chain of table.chains.values()) for (const rule of chain.rules) for (const match of rule.matches) visit(match);
+  while (pending.length > 0) visit(pending.pop()!);
   const found = { names, prefixes };
   namesByRuleset.set(ruleset, found);
   return found;
@@ -238,9 +238,13 @@ function summarize(space: PacketSpace, finished: readonly Finished[], start: Box
   }
   for (const { part, set, steps } of byKey.values()) {
     const whole = set.flat();
+    let description: string | undefined;
     parts.push({
       verdict: part.verdict,
-      description: describeSet(space, whole, start),
+      // Words cost more than the analysis on big sets: computed when asked for.
+      get description() {
+        return (description ??= describeSet(space, whole, start));
+      },
       decidedBy: part.decider,
       path: steps,
       ...(part.dnat ? { dnat: { rule: part.dnat.rule, to: part.dnat.to } } : {}),

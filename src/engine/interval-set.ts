@@ -14,6 +14,8 @@ export interface IntervalOps<T extends number | bigint> {
   equal(a: Spans<T>, b: Spans<T>): boolean;
   /** True when every element of `a` is in `b`. */
   within(a: Spans<T>, b: Spans<T>): boolean;
+  /** True when `a` and `b` share an element (allocates nothing). */
+  overlap(a: Spans<T>, b: Spans<T>): boolean;
 }
 
 function makeOps<T extends number | bigint>(succ: (x: T) => T, pred: (x: T) => T): IntervalOps<T> {
@@ -94,7 +96,20 @@ function makeOps<T extends number | bigint>(succ: (x: T) => T, pred: (x: T) => T
 
   const within = (a: Spans<T>, b: Spans<T>): boolean => subtract(a, b).length === 0;
 
-  return { intersect, subtract, union, normalize, equal, within };
+  const overlap = (a: Spans<T>, b: Spans<T>): boolean => {
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) {
+      const x = a[i]!;
+      const y = b[j]!;
+      if (x[1] < y[0]) i++;
+      else if (y[1] < x[0]) j++;
+      else return true;
+    }
+    return false;
+  };
+
+  return { intersect, subtract, union, normalize, equal, within, overlap };
 }
 
 export const numberSpans: IntervalOps<number> = makeOps<number>(

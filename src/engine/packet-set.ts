@@ -149,9 +149,29 @@ export class PacketSpace {
     return { num: num ?? a.num, src, dst, markValue, markCare };
   }
 
+  /** True when `a` and `b` share a packet (allocates nothing: most rules miss most sets). */
+  overlaps(a: Box, b: Box): boolean {
+    const u = this.universe.num;
+    for (let i = 0; i < a.num.length; i++) {
+      const af = a.num[i]!;
+      const bf = b.num[i]!;
+      if (af === bf || af === u[i] || bf === u[i]) continue;
+      if (!numberSpans.overlap(af, bf)) return false;
+    }
+    if (a.src !== b.src && a.src !== this.universe.src && b.src !== this.universe.src && !bigintSpans.overlap(a.src, b.src)) return false;
+    if (a.dst !== b.dst && a.dst !== this.universe.dst && b.dst !== this.universe.dst && !bigintSpans.overlap(a.dst, b.dst)) return false;
+    return ((a.markValue ^ b.markValue) & a.markCare & b.markCare) === 0;
+  }
+
+  /** True when some box of `set` overlaps some box of `cubes`. */
+  touches(set: PacketSet, cubes: PacketSet): boolean {
+    for (const b of set) for (const c of cubes) if (this.overlaps(b, c)) return true;
+    return false;
+  }
+
   /** `a` without `c`, as disjoint boxes; `[a]` itself when they do not overlap. */
   subtract(a: Box, c: Box): Box[] {
-    if (this.intersect(a, c) === null) return [a];
+    if (!this.overlaps(a, c)) return [a];
     const out: Box[] = [];
     let rest = a;
     const u = this.universe.num;
@@ -194,11 +214,9 @@ export class PacketSpace {
     for (const b of set) {
       let touched = false;
       for (const c of cubes) {
-        const x = this.intersect(b, c);
-        if (x !== null) {
-          inside.push(x);
-          touched = true;
-        }
+        if (!this.overlaps(b, c)) continue;
+        inside.push(this.intersect(b, c)!);
+        touched = true;
       }
       if (!touched) {
         outside.push(b);

@@ -193,7 +193,7 @@ export class TableWalker {
         return;
       }
       const sets = this.compiled(rule);
-      if (sets.possible.length === 0) continue;
+      if (!this.space.touches(set, sets.possible)) continue;
       const possibly = this.space.split(set, sets.possible);
       if (possibly.inside.length === 0) continue;
       let sure = possibly.inside;
