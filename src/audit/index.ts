@@ -7,7 +7,7 @@ import type { Finding } from "../model/finding.js";
 import { resolveRange, type SourceFile } from "../model/source.js";
 import type { RoleKey, Roles } from "../rules/context.js";
 import { checks, ruleCatalogue } from "../rules/index.js";
-import { describeRole, runChecks } from "../rules/runner.js";
+import { describeRole, runChecks, type CheckFailure } from "../rules/runner.js";
 import { syntaxError } from "../rules/syntax-error.js";
 import { unusedSuppression } from "../rules/unused-suppression.js";
 import { ConfigLoader, settingsFor, type FileSettings, type LoadedConfig } from "./config.js";
@@ -42,6 +42,8 @@ export interface FileReport {
   readonly roles: Roles;
   /** The config file that applied, if any. */
   readonly configPath?: string;
+  /** Checks that failed with an internal error on this file (their findings are missing): `VPN012: <reason>`. */
+  readonly internalErrors: readonly string[];
 }
 
 const knownIds = new Set(ruleCatalogue.map((rule) => rule.id));
@@ -66,7 +68,8 @@ export function auditSource(source: SourceFile, options: AuditOptions = {}): Fil
     },
     config: settings,
   });
-  const findings = [...syntaxFindings(model), ...runChecks(model, roles, checks)];
+  const failures: CheckFailure[] = [];
+  const findings = [...syntaxFindings(model), ...runChecks(model, roles, checks, failures)];
   const unused = applySuppressions(findings, scanSuppressions(source));
   for (const { comment, id } of unused) {
     const known = id === undefined || knownIds.has(id);
@@ -84,7 +87,16 @@ export function auditSource(source: SourceFile, options: AuditOptions = {}): Fil
       a.location.startColumn - b.location.startColumn ||
       (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0),
   );
-  return { path: source.path, format: model.format, findings, source, facts: describeRoles(roles), roles, ...(config ? { configPath: config.path } : {}) };
+  return {
+    path: source.path,
+    format: model.format,
+    findings,
+    source,
+    facts: describeRoles(roles),
+    roles,
+    ...(config ? { configPath: config.path } : {}),
+    internalErrors: failures.map((failure) => `${failure.ruleId}: ${failure.message}`),
+  };
 }
 
 function syntaxFindings(model: FirewallModel): Finding[] {

@@ -55,8 +55,17 @@ function queryKey(query: PacketQuery): string {
   return fields.map((field) => `${field}=${JSON.stringify(query[field])}`).join(";");
 }
 
-/** Runs `checks` on `model`; findings come back unsorted and unsuppressed (the audit pipeline does both). */
-export function runChecks(model: FirewallModel, roles: Roles, checks: readonly RuleDefinition[]): Finding[] {
+/** A check that threw: an internal error, reported beside the findings instead of ending the audit. */
+export interface CheckFailure {
+  readonly ruleId: string;
+  readonly message: string;
+}
+
+/**
+ * Runs `checks` on `model`; findings come back unsorted and unsuppressed (the audit pipeline does both). A check that
+ * throws loses its own findings only; the others still run, and the failure is returned for the report.
+ */
+export function runChecks(model: FirewallModel, roles: Roles, checks: readonly RuleDefinition[], failures: CheckFailure[] = []): Finding[] {
   const findings: Finding[] = [];
   const memo = new Map<Ruleset, Map<string, Analysis>>();
   const cachedAnalyze = (ruleset: Ruleset, query: PacketQuery): Analysis => {
@@ -74,7 +83,13 @@ export function runChecks(model: FirewallModel, roles: Roles, checks: readonly R
       analyze: cachedAnalyze,
       report: (report) => findings.push(toFinding(model, roles, check, report)),
     };
-    check.check(context);
+    const before = findings.length;
+    try {
+      check.check(context);
+    } catch (error) {
+      findings.length = before;
+      failures.push({ ruleId: check.id, message: error instanceof Error ? error.message : String(error) });
+    }
   }
   return findings;
 }

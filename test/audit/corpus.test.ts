@@ -87,6 +87,7 @@ describeWith(corpus, "corpus findings", () => {
       const name = relative(corpusRoot, path);
       const text = readFileSync(path, "utf8");
       const report = auditSource(new SourceFile(name, text), { noConfigSearch: true });
+      expect(report.internalErrors, name).toEqual([]);
       const lines = report.source.lineCount;
       for (const finding of report.findings) {
         expect(finding.location.startLine, `${name}: ${finding.message}`).toBeGreaterThanOrEqual(1);

@@ -28,6 +28,7 @@ describe("examples", () => {
     it(name, () => {
       const path = join(repoRoot, "examples", name);
       const report = auditSource(new SourceFile(`examples/${name}`, readFileSync(path, "utf8")), { noConfigSearch: true });
+      expect(report.internalErrors).toEqual([]);
       const actual = report.findings.map((finding) => `${finding.ruleId}@${finding.location.startLine}`);
       expect(actual.sort()).toEqual([...(EXPECTED[name] ?? [])].sort());
       for (const finding of report.findings) {

@@ -56,6 +56,7 @@ for (const format of ["iptables", "vyatta"] as const) {
         const { expected, options } = readExpectations(text);
         const report = auditSource(new SourceFile(name, text), { ...options, noConfigSearch: true });
         expect(report.format).toBe(format);
+        expect(report.internalErrors).toEqual([]);
         const actual = report.findings.map((finding) => `${finding.location.startLine} ${finding.ruleId}${finding.suppression ? " suppressed" : ""}`).sort();
         expect(actual, report.findings.map((finding) => `${finding.location.startLine}: ${finding.ruleId} ${finding.message}`).join("\n")).toEqual(expected);
       });
