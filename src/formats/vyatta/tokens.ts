@@ -30,8 +30,11 @@ export const LCurly = createToken({ name: "LCurly", pattern: "{", categories: [T
 export const RCurly = createToken({ name: "RCurly", pattern: "}", categories: [Terminator, CommandWord] });
 export const Newline = createToken({ name: "Newline", pattern: /\r\n|\r|\n/, line_breaks: true, categories: [Terminator] });
 export const Whitespace = createToken({ name: "Whitespace", pattern: /[ \t\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
-/** An unquoted word: node names, tag values, leaf values. `#` and `/` inside a word are ordinary characters. */
-export const Word = createToken({ name: "Word", pattern: /[^\s{}"']+/, categories: [Value, CommandWord] });
+/**
+ * An unquoted word: node names, tag values, leaf values. Quotes open a string only at the start of a word, so an
+ * apostrophe inside `description it's` does not swallow the rest of the file; `#` and `/` inside a word are ordinary.
+ */
+export const Word = createToken({ name: "Word", pattern: /[^\s{}"'][^\s{}]*/, categories: [Value, CommandWord] });
 
 /** Order matters: comments and quotes are tried before a plain word at the same position. */
 export const allTokens: TokenType[] = [

@@ -95,6 +95,13 @@ describe("config.boot trees", () => {
     expect(lines(extra)).toEqual([{ line: 3, message: 'unmatched "}": no "{" is open here' }]);
   });
 
+  it("treats quotes inside a word as ordinary characters", () => {
+    const tree = curly("interfaces {\n    ethernet eth0 {\n        description it's\n        address 192.0.2.1/24\n    }\n}\n");
+    expect(tree.diagnostics).toEqual([]);
+    expect(names(nodeAt(tree.root, "interfaces", "ethernet", "eth0", "description"))).toEqual(["it's"]);
+    expect(names(nodeAt(tree.root, "interfaces", "ethernet", "eth0", "address"))).toEqual(["192.0.2.1/24"]);
+  });
+
   it("reports unterminated quotes and comments", () => {
     expect(lines(curly('system {\n    host-name "vyos\n}\n'))).toEqual([
       { line: 2, message: "unterminated \" string opened at line 2" },

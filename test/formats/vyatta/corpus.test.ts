@@ -36,7 +36,7 @@ const EXPECTED_DIAGNOSTICS: Readonly<Record<string, readonly string[]>> = {
   ],
   // The IBM doc line carries `("/opt/vyatta/etc/cpp.conf" )` after the description: the CLI rejects the extra words.
   "set/vyatta-nos-5600doc__ibm-vra__loopback-local-firewall-zone.set": [
-    '27: unexpected "(/opt/vyatta/etc/cpp.conf" after the value of "description": the router rejects this line',
+    '27: unexpected "("/opt/vyatta/etc/cpp.conf"" after the value of "description": the router rejects this line',
   ],
   // VyOS 1.5 syntax elsewhere (`vpn ipsec interface`), but the firewall block is pre-1.4 (LABELS.md: ERROR, mixed).
   "set/vyos-1.5doc__vyos-documentation__l2tp-ipsec-server.set": [
