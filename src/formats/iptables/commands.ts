@@ -302,6 +302,12 @@ export function copyTable(table: TableState): TableState {
   return { name: table.name, chains, range: table.range };
 }
 
+/** A hint when `chain` is a built-in chain of other tables (`-A POSTROUTING` in filter). */
+function builtinElsewhere(chain: string, table: TableName): string {
+  const owners = TABLE_NAMES.filter((name) => name !== table && (BUILTIN_CHAINS[name] as readonly string[]).includes(chain));
+  return owners.length === 0 ? "" : ` (it is a built-in chain of table ${owners.map((o) => `"${o}"`).join(", ")})`;
+}
+
 export function isTableName(name: string): name is TableName {
   return (TABLE_NAMES as readonly string[]).includes(name);
 }
@@ -341,7 +347,7 @@ export function applyCommand(command: Command, table: TableState, lineStart: num
   const chain = chainName === undefined ? undefined : table.chains.get(chainName);
   const needChain = (): ChainState | undefined => {
     if (chain) return chain;
-    if (command.chain) report(`chain "${chainName}" does not exist in table "${table.name}"`, command.chain.start, command.chain.end);
+    if (command.chain) report(`chain "${chainName}" does not exist in table "${table.name}"${builtinElsewhere(chainName!, table.name)}`, command.chain.start, command.chain.end);
     return undefined;
   };
   switch (command.kind) {

@@ -149,6 +149,7 @@ describe("iptables-restore diagnostics", () => {
   const cases: [string, string, string[]][] = [
     ["unknown command", "*filter\n-Q INPUT\nCOMMIT\n", ["2:1-2:9 no command (such as -A, -I, -N or -P) on this line"]],
     ["chain that does not exist", "*filter\n-A FOO -j ACCEPT\nCOMMIT\n", ['2:4-2:7 chain "FOO" does not exist in table "filter"']],
+    ["built-in chain of another table", "*filter\n-A POSTROUTING -j ACCEPT\nCOMMIT\n", ['2:4-2:15 chain "POSTROUTING" does not exist in table "filter" (it is a built-in chain of table "mangle", "nat")']],
     ["chain declared after use", "*filter\n-A FOO\n:FOO - [0:0]\nCOMMIT\n", ['2:4-2:7 chain "FOO" does not exist in table "filter"']],
     ["missing COMMIT", "*filter\n-A INPUT -j ACCEPT\n", ['1:1-1:8 table "filter" has no COMMIT: iptables-restore loads nothing from it']],
     ["COMMIT without line break", "*filter\nCOMMIT", ['2:1-2:7 the last line "COMMIT" has no line break: iptables-restore does not recognise it']],
