@@ -367,18 +367,20 @@ export function applyCommand(command: Command, table: TableState, lineStart: num
       }
       const position = command.num ? Number(command.num.text) : 1;
       if (command.kind === "insert") {
-        if (position < 1 || position > target.rules.length + 1) {
+        const tooFar = position < 1 || position > target.rules.length + 1;
+        if (tooFar && !(ctx.lenient && position > 1)) {
           report(`cannot insert at rule ${position}: chain "${target.name}" has ${target.rules.length} rules`, command.num!.start, command.num!.end);
           return;
         }
+        // A script run on a host that already has rules may insert further down than our empty start allows.
         if (rule) {
-          target.rules.splice(position - 1, 0, rule);
+          target.rules.splice(tooFar ? target.rules.length : position - 1, 0, rule);
           target.dirty = true;
         }
         return;
       }
       if (position < 1 || position > target.rules.length) {
-        report(`cannot replace rule ${position}: chain "${target.name}" has ${target.rules.length} rules`, command.num!.start, command.num!.end);
+        if (!ctx.lenient) report(`cannot replace rule ${position}: chain "${target.name}" has ${target.rules.length} rules`, command.num!.start, command.num!.end);
         return;
       }
       if (rule) {

@@ -78,6 +78,12 @@ describe("shell scripts", () => {
     ]);
   });
 
+  it("inserts at the end when a script inserts further down than the rules it made (the host may have more)", () => {
+    const model = load("#!/bin/sh\niptables -A INPUT -p esp -j ACCEPT\niptables -I INPUT 5 -p udp --dport 500 -j ACCEPT\niptables -I INPUT 1 -i lo -j ACCEPT\n");
+    expect(model.diagnostics).toEqual([]);
+    expect(rules(model, "ipv4")).toEqual(["-A INPUT -i lo -j ACCEPT", "-A INPUT -p esp -j ACCEPT", "-A INPUT -p udp --dport 500 -j ACCEPT"]);
+  });
+
   it("is recognised without a #! line", () => {
     expect(rules(load("iptables -A INPUT -p esp -j ACCEPT\n"), "ipv4")).toEqual(["-A INPUT -p esp -j ACCEPT"]);
   });
