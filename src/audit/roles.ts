@@ -53,18 +53,15 @@ function classWords(traffic: TrafficClass): string {
   return traffic.dport !== undefined ? `udp/${traffic.dport}` : traffic === ESP ? "ESP" : "AH";
 }
 
-/** The VPN class a rule names explicitly, if any (ports for UDP, protocol numbers for ESP/AH). One look at each match. */
-function namedVpnClass(rule: Rule): TrafficClass | undefined {
-  const matches = rule.matches;
-  for (let i = 0; i < matches.length; i++) {
-    const match = matches[i]!;
-    if (match.kind !== "field" && match.kind !== "anyOf") continue;
-    if (match.kind === "field" && match.field !== "dport" && match.field !== "sport" && match.field !== "proto") continue;
-    for (const traffic of [IKE, NAT_T, L2TP_CLEAR]) if (mentionsPort(rule, traffic.dport!)) return traffic;
-    for (const traffic of [ESP, AH]) if (mentionsProto(rule, traffic.proto)) return traffic;
-    return undefined;
+const NAMED_CLASSES: readonly TrafficClass[] = [IKE, NAT_T, L2TP_CLEAR, ESP, AH];
+
+/** The VPN classes a rule names explicitly (ports for UDP, protocol numbers for ESP/AH); empty for most rules. */
+function namedVpnClasses(rule: Rule): TrafficClass[] {
+  const named: TrafficClass[] = [];
+  for (const traffic of NAMED_CLASSES) {
+    if (traffic.dport !== undefined ? mentionsPort(rule, traffic.dport) : mentionsProto(rule, traffic.proto)) named.push(traffic);
   }
-  return undefined;
+  return named;
 }
 
 interface Inferred {
@@ -102,7 +99,7 @@ function inferFromRuleset(ruleset: Ruleset, found: Inferred): void {
     const reached = hooks.get(chain);
     if (table === "nat") {
       if (rule.target.kind === "dnat" && reached?.has("PREROUTING")) {
-        const traffic = namedVpnClass(rule);
+        const [traffic] = namedVpnClasses(rule);
         const iface = inInterface(rule);
         if (traffic) found.gateway.add(`${line(rule.range)} destination-NATs ${classWords(traffic)} to another host`);
         if (iface) found.edgeInterfaces.set(iface, `DNAT rule (${line(rule.range)})`);
@@ -119,13 +116,15 @@ function inferFromRuleset(ruleset: Ruleset, found: Inferred): void {
       const iface = inInterface(rule);
       if (iface) found.localFirewallInterfaces.set(iface, `it carries a local firewall (${line(rule.range)})`);
     }
-    const traffic = namedVpnClass(rule);
+    const named = namedVpnClasses(rule);
     const policy = hasPolicyMatch(rule, "ipsecIn");
-    if (!traffic && !policy) continue;
-    if (traffic && !letsThrough(rule) && !(traffic === L2TP_CLEAR && policy)) continue;
-    const what = traffic ? `${letsThrough(rule) ? "accepts" : "filters"} ${classWords(traffic)}` : "matches the IPsec policy";
+    if (named.length === 0 && !policy) continue;
+    const l2tp = named.includes(L2TP_CLEAR);
+    if (named.length > 0 && !letsThrough(rule) && !(l2tp && policy)) continue;
+    const verb = letsThrough(rule) ? "accepts" : "filters";
+    const what = named.length > 0 ? `${verb} ${named.map(classWords).join(", ")}` : "matches the IPsec policy";
     found.ipsec.add(`a rule ${what} (${line(rule.range)})`);
-    if (traffic === L2TP_CLEAR) found.l2tp.add(`a rule ${what} (${line(rule.range)})`);
+    if (l2tp) found.l2tp.add(`a rule ${verb} udp/1701 (${line(rule.range)})`);
     found.vpnFamilies.add(ruleset.family);
     for (const iface of interfacesOf(rule, chain)) {
       if (!isInternalInterfaceName(iface)) found.vpnInterfaces.set(iface, `VPN rule (${line(rule.range)})`);

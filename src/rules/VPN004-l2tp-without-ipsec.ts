@@ -3,10 +3,10 @@
 import type { Decider } from "../engine/api.js";
 import { deciderSubject } from "./context.js";
 import { defineRule } from "./define.js";
-import { byDecider, describeDecider, isImplicitDefault } from "./support/describe.js";
+import { byDecider, describeDecider, isImplicitDefault, namingDecider } from "./support/describe.js";
 import { ruleBeforeDecider } from "./support/fixes.js";
 import { admittedParts, arrivals, endpointRulesets, unattachedVpnChains, whoOf } from "./support/queries.js";
-import { L2TP_CLEAR, classQuery, isAccept, mayMatchClass } from "./support/traffic.js";
+import { L2TP_CLEAR, classQuery, isAccept, letsThrough, mayMatchClass, mentionsPort } from "./support/traffic.js";
 
 /**
  * For a "maybe", the rule that may accept: the decider itself when it accepts, else the earlier accept rule of the
@@ -47,7 +47,7 @@ export default defineRule({
       for (const arrival of arrivals(roles)) {
         const analysis = context.analyze(ruleset, classQuery(L2TP_CLEAR, { hook: "input", state: "new", ...arrival.query }));
         for (const part of byDecider(admittedParts(analysis))) {
-          const decider = acceptingDecider(part.decidedBy);
+          const decider = namingDecider({ ...part, decidedBy: acceptingDecider(part.decidedBy) }, (rule) => letsThrough(rule) && mentionsPort(rule, 1701));
           if (isImplicitDefault(decider) && skipImplicit) continue;
           const key = decider.kind === "rule" ? decider.rule : decider.chain;
           const seen = found.get(key);

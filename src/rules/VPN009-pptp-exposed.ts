@@ -1,11 +1,22 @@
 // VPN009 pptp-exposed: PPTP (TCP 1723, with GRE) is accepted by the host or forwarded to a host behind it.
 
-import type { Rule } from "../model/firewall.js";
+import type { FirewallModel, Rule } from "../model/firewall.js";
 import { defineRule } from "./define.js";
-import { describeRule } from "./support/describe.js";
-import { deleteRule } from "./support/fixes.js";
+import { describeRule, namingDecider } from "./support/describe.js";
+import type { FixReport } from "./context.js";
+import { commandPrefix, deleteRule } from "./support/fixes.js";
 import { admittedParts, arrivals } from "./support/queries.js";
-import { PROTO_GRE, PROTO_TCP, mentionsDestinationPort, mentionsProto, notableRules } from "./support/traffic.js";
+import { PROTO_GRE, PROTO_TCP, letsThrough, mentionsDestinationPort, mentionsProto, notableRules, onlyPptpPort } from "./support/traffic.js";
+
+/** Delete a PPTP-only rule; from a rule that also serves other ports, take out 1723 alone. */
+function pptpFix(model: FirewallModel, rule: Rule): FixReport {
+  if (onlyPptpPort(rule)) return deleteRule(model, rule, "stop offering PPTP");
+  const without = rule.text.replace(/,1723\b|\b1723,/, "");
+  if (model.format === "iptables" && without !== rule.text) {
+    return { description: "Take TCP 1723 out of this rule; the other ports stay", text: commandPrefix(rule) + without, replace: rule.range };
+  }
+  return { description: "Take TCP 1723 out of this rule's ports; the other ports stay", text: "" };
+}
 
 export default defineRule({
   id: "VPN009",
@@ -36,15 +47,20 @@ export default defineRule({
             const entry = forwarded.get(part.dnat.rule) ?? { to: part.dnat.to, interfaces: [] };
             if (!entry.interfaces.includes(arrival.label)) entry.interfaces.push(arrival.label);
             forwarded.set(part.dnat.rule, entry);
-          } else if (part.verdict === "accept" && !part.dnat && part.decidedBy.kind === "rule" && mentionsDestinationPort(part.decidedBy.rule, 1723)) {
-            const list = accepted.get(part.decidedBy.rule) ?? [];
+          } else if (part.verdict === "accept" && !part.dnat) {
+            const naming = namingDecider(part, (rule) => letsThrough(rule) && mentionsDestinationPort(rule, 1723));
+            if (naming.kind !== "rule" || !mentionsDestinationPort(naming.rule, 1723)) continue;
+            const list = accepted.get(naming.rule) ?? [];
             if (!list.includes(arrival.label)) list.push(arrival.label);
-            accepted.set(part.decidedBy.rule, list);
+            accepted.set(naming.rule, list);
           }
         }
         if (accepted.size > 0 && !greAccepted) {
           const gre = context.analyze(ruleset, { hook: "input", proto: PROTO_GRE, state: "new", ...arrival.query });
-          greAccepted = admittedParts(gre).some((part) => part.decidedBy.kind === "rule" && mentionsProto(part.decidedBy.rule, PROTO_GRE));
+          greAccepted = admittedParts(gre).some((part) => {
+            const naming = namingDecider(part, (rule) => letsThrough(rule) && mentionsProto(rule, PROTO_GRE));
+            return naming.kind === "rule" && mentionsProto(naming.rule, PROTO_GRE) && letsThrough(naming.rule);
+          });
         }
       }
       for (const [rule, interfaces] of accepted) {
@@ -52,7 +68,7 @@ export default defineRule({
           messageId: "accepted",
           rule,
           data: { interfaces: interfaces.join(", "), rule: describeRule(rule), gre: greAccepted ? " (and GRE is accepted too)" : "" },
-          fix: deleteRule(model, rule, "stop offering PPTP"),
+          fix: pptpFix(model, rule),
           facts: ["externalInterfaces"],
         });
       }
@@ -61,7 +77,7 @@ export default defineRule({
           messageId: "forwarded",
           rule,
           data: { interfaces: interfaces.join(", "), rule: describeRule(rule), to },
-          fix: deleteRule(model, rule, "stop offering PPTP"),
+          fix: pptpFix(model, rule),
           facts: ["externalInterfaces"],
         });
       }

@@ -28,10 +28,10 @@ describe("auditSource", () => {
 
   it("says which roles it inferred and why", () => {
     const report = auditSource(new SourceFile("host.rules", ENDPOINT), { noConfigSearch: true });
-    expect(report.facts).toEqual(["IPsec endpoint: a rule accepts udp/500 (line 6)", "external interfaces: eth0 (eth0: VPN rule (line 6))"]);
+    expect(report.facts).toEqual(["IPsec endpoint: a rule accepts udp/500, udp/4500 (line 6)", "external interfaces: eth0 (eth0: VPN rule (line 6))"]);
     expect(report.roles.l2tpEndpoint.value).toBe(false);
     expect(report.findings.map((finding) => `${finding.ruleId}@${finding.location.startLine}`)).toEqual(["VPN003@2"]);
-    expect(report.findings[0]!.facts).toEqual(["IPsec endpoint: a rule accepts udp/500 (line 6)", "external interfaces: eth0 (eth0: VPN rule (line 6))"]);
+    expect(report.findings[0]!.facts).toEqual(["IPsec endpoint: a rule accepts udp/500, udp/4500 (line 6)", "external interfaces: eth0 (eth0: VPN rule (line 6))"]);
   });
 
   it("lets options win over the config file and the config over inference", () => {

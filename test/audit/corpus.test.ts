@@ -39,6 +39,8 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   "iptables/realworld/net-network/majek_dump_vpn__vpn__iptables.up.rules": ["VPN003@51"],
   // Reviewed: IKE, ESP and AH accepted on eth1, NAT-T not (a peer behind NAT cannot connect).
   "iptables/realworld/net-network/examples_ferm__dmz_router.ferm.iptables-save": ["VPN002@17"],
+  // Reviewed: a VPN gateway accepting 500,1701,4500 in one rule (cleartext L2TP) and PPTP among its TCP services.
+  "iptables/upstream-dumps/dumps/ipt-save__wireless.txt": ["VPN009@29", "VPN004@30"],
   // Reviewed: FORWARD drops NEW ESP (conntrack NEW,INVALID DROP) before the jump to IPSEC_42.
   "iptables/realworld/iptables-semantics/Parser_Test__iptables-save": ["VPN008@51"],
 };

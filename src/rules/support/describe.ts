@@ -62,3 +62,17 @@ export function broadestPart(parts: readonly OutcomePart[]): OutcomePart | undef
   }
   return best;
 }
+
+/**
+ * The rule of a part's path a user would point at: the decider when `names` holds for it, else the last step whose
+ * rule does (the `-j L_ACCEPT` that names the port, when the deciding `-j ACCEPT` sits in the shared user chain).
+ */
+export function namingDecider(part: OutcomePart, names: (rule: Rule) => boolean): Decider {
+  const decider = part.decidedBy;
+  if (decider.kind === "rule" && names(decider.rule)) return decider;
+  for (let i = part.path.length - 1; i >= 0; i--) {
+    const step = part.path[i]!;
+    if (step.rule && names(step.rule)) return { kind: "rule", rule: step.rule, chain: step.chain };
+  }
+  return decider;
+}

@@ -252,3 +252,13 @@ export function onlyVpnPorts(rule: Rule): boolean {
   };
   return rule.matches.every(portsOk);
 }
+
+/** Every destination port the rule names is 1723 (a PPTP rule one can delete whole). */
+export function onlyPptpPort(rule: Rule): boolean {
+  const portsOk = (match: Match): boolean => {
+    if (match.kind === "anyOf") return match.alternatives.every(portsOk);
+    if (match.kind !== "field" || match.negated || match.field !== "dport") return true;
+    return match.values.every(([lo, hi]) => lo === 1723 && hi === 1723);
+  };
+  return rule.matches.every(portsOk);
+}
