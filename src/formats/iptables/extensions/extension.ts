@@ -2,6 +2,7 @@
 // their value parsers, their final checks (userspace and kernel checkentry) and how they map into the model.
 
 import type { BuiltinChainName, Family, Match, TableName, Target } from "../../../model/firewall.js";
+import type { SourceRange } from "../../../model/source.js";
 import type { RuleSpecContext, Word } from "./types.js";
 
 /** A value iptables refuses; parsers return it instead of throwing. */
@@ -54,7 +55,7 @@ export interface MatchSpec extends ExtensionSpec {
 
 export interface TargetSpec extends ExtensionSpec {
   /** The model target. Absent: a ContinueTarget (or OpaqueTerminalTarget when `terminal`). */
-  readonly toTarget?: (ext: ExtensionState, rule: RuleState) => Target;
+  readonly toTarget?: (ext: ExtensionState, rule: RuleState, range: SourceRange) => Target;
   readonly terminal?: boolean;
 }
 
@@ -63,6 +64,9 @@ export interface ExtensionDef extends MatchSpec, TargetSpec {
   readonly options: readonly OptionDef[];
   /** Option name -> index into `options`. */
   readonly index: ReadonlyMap<string, number>;
+  /** `required` and `exclusive` as bit masks over option indexes, so the per-rule checks are integer tests. */
+  readonly requiredMasks: readonly number[];
+  readonly exclusiveMasks: readonly number[];
 }
 
 function define(kind: "match" | "target", spec: MatchSpec | TargetSpec): ExtensionDef {
@@ -73,7 +77,18 @@ function define(kind: "match" | "target", spec: MatchSpec | TargetSpec): Extensi
     index.set(o.name, i);
     for (const alias of o.aliases) index.set(alias, i);
   });
-  return { ...spec, kind, options, index };
+  const mask = (group: readonly string[]): number => {
+    let bits = 0;
+    for (const name of group) {
+      const i = index.get(name);
+      if (i === undefined) throw new Error(`${spec.name}: no option --${name}`);
+      bits |= 1 << i;
+    }
+    return bits;
+  };
+  const requiredMasks = (spec.required ?? []).map(mask);
+  const exclusiveMasks = (spec.exclusive ?? []).map(mask);
+  return { ...spec, kind, options, index, requiredMasks, exclusiveMasks };
 }
 
 export function defineMatch(spec: MatchSpec): ExtensionDef {
@@ -103,9 +118,9 @@ export class ExtensionState {
   seen = 0;
   inverted = 0;
   readonly values: unknown[];
-  /** Index of the first word of each given option. */
+  /** Index of the first word of each given option (sparse: only given options have one). */
   readonly optionWords: number[];
-  /** Index of the last word (the value) of each given option. */
+  /** Index of the last word (the value) of each given option (sparse). */
   readonly optionEnds: number[];
   /** Every word the extension consumed (options, values, their `!`), in order, for messages and opaque text. */
   readonly words: number[] = [];
@@ -119,9 +134,9 @@ export class ExtensionState {
     /** The `-m NAME` / `-j NAME` word; -1 for a match loaded implicitly by `-p`. */
     readonly nameWord: number,
   ) {
-    this.values = new Array<unknown>(def.options.length);
-    this.optionWords = new Array<number>(def.options.length).fill(-1);
-    this.optionEnds = new Array<number>(def.options.length).fill(-1);
+    this.values = [];
+    this.optionWords = [];
+    this.optionEnds = [];
   }
 
   has(name: string): boolean {
@@ -142,8 +157,8 @@ export class ExtensionState {
   /** The word of an option (or of the module name) for diagnostics. */
   wordOf(name: string): number {
     const i = this.def.index.get(name);
-    const w = i === undefined ? -1 : this.optionWords[i]!;
-    return w >= 0 ? w : this.nameWord;
+    const w = i === undefined ? undefined : this.optionWords[i];
+    return w ?? this.nameWord;
   }
 }
 

@@ -7,20 +7,18 @@ import type { ExtensionState, RuleState } from "./extension.js";
 /** The range of one option as written, `!` included. */
 export function optionRange(ext: ExtensionState, rule: RuleState, name: string): SourceRange | undefined {
   const i = ext.def.index.get(name);
-  if (i === undefined || ext.optionWords[i]! < 0) return undefined;
+  if (i === undefined || ext.optionWords[i] === undefined) return undefined;
   return rangeOf(rule.ctx.source, rule.words[ext.optionWords[i]!]!.start, rule.words[ext.optionEnds[i]!]!.end);
 }
 
 export function optionText(ext: ExtensionState, rule: RuleState, name: string): string {
   const i = ext.def.index.get(name);
-  if (i === undefined || ext.optionWords[i]! < 0) return "";
+  if (i === undefined || ext.optionWords[i] === undefined) return "";
   return wordsText(rule, ext.optionWords[i]!, ext.optionEnds[i]!);
 }
 
 export function fieldMatch(ext: ExtensionState, rule: RuleState, name: string, field: NumericField, values: readonly Interval[]): FieldMatch {
-  const range = optionRange(ext, rule, name);
-  const m: FieldMatch = { kind: "field", field, values, negated: ext.isInverted(name) };
-  return range ? { ...m, range } : m;
+  return { kind: "field", field, values, negated: ext.isInverted(name), range: optionRange(ext, rule, name) };
 }
 
 /** Pushes an OpaqueMatch for the module when any of `names` (options the engine does not model) was given. */
@@ -64,7 +62,5 @@ export function extensionRange(ext: ExtensionState, rule: RuleState): SourceRang
 }
 
 export function opaqueMatch(ext: ExtensionState, rule: RuleState, negated = false): Match {
-  const range = extensionRange(ext, rule);
-  const m = { kind: "opaque" as const, module: ext.def.name, text: optionsText(ext, rule), negated };
-  return range ? { ...m, range } : m;
+  return { kind: "opaque", module: ext.def.name, text: optionsText(ext, rule), negated, range: extensionRange(ext, rule) };
 }

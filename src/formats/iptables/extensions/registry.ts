@@ -18,42 +18,32 @@ import { verdictTargets } from "./targets/verdict.js";
 /** Built-in verdicts iptables handles without an extension (`-j ACCEPT`). */
 export const STANDARD_TARGETS: ReadonlySet<string> = new Set(["ACCEPT", "DROP", "RETURN", "QUEUE"]);
 
-function byName(defs: readonly ExtensionDef[]): Map<string, ExtensionDef[]> {
-  const map = new Map<string, ExtensionDef[]>();
-  for (const def of defs) {
-    const list = map.get(def.name);
-    if (list) list.push(def);
-    else map.set(def.name, [def]);
-  }
+/** Name -> definition for one family. */
+function byName(defs: readonly ExtensionDef[], family: Family): Map<string, ExtensionDef> {
+  const map = new Map<string, ExtensionDef>();
+  for (const def of defs) if (def.family === undefined || def.family === family) map.set(def.name, def);
   return map;
 }
 
-const matches = byName([...portMatches, ...conntrackMatches, ...ipsecMatches, ...icmpMatches, ...addressMatches, ...packetMatches, ...miscMatches, ...ipv6Matches]);
-const targets = byName([...verdictTargets, ...natTargets, ...markTargets, ...miscTargets]);
-
-function find(map: Map<string, ExtensionDef[]>, name: string, family: Family): ExtensionDef | undefined {
-  const list = map.get(name);
-  if (!list) return undefined;
-  for (const def of list) if (def.family === undefined || def.family === family) return def;
-  return undefined;
-}
+const allMatches = [...portMatches, ...conntrackMatches, ...ipsecMatches, ...icmpMatches, ...addressMatches, ...packetMatches, ...miscMatches, ...ipv6Matches];
+const allTargets = [...verdictTargets, ...natTargets, ...markTargets, ...miscTargets];
+const matches = { ipv4: byName(allMatches, "ipv4"), ipv6: byName(allMatches, "ipv6") };
+const targets = { ipv4: byName(allTargets, "ipv4"), ipv6: byName(allTargets, "ipv6") };
 
 export function findMatch(name: string, family: Family): ExtensionDef | undefined {
-  return find(matches, name, family);
+  return matches[family].get(name);
 }
 
 export function findTarget(name: string, family: Family): ExtensionDef | undefined {
-  return find(targets, name, family);
+  return targets[family].get(name);
 }
 
 const owners = new Map<string, string[]>();
-for (const [name, defs] of matches) {
-  for (const def of defs) {
-    for (const option of def.index.keys()) {
-      const list = owners.get(option);
-      if (!list) owners.set(option, [name]);
-      else if (!list.includes(name)) list.push(name);
-    }
+for (const def of allMatches) {
+  for (const option of def.index.keys()) {
+    const list = owners.get(option);
+    if (!list) owners.set(option, [def.name]);
+    else if (!list.includes(def.name)) list.push(def.name);
   }
 }
 

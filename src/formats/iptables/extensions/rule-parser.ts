@@ -29,15 +29,17 @@ const GENERIC_LONG: ReadonlyMap<string, string> = new Map([
   ["set-counters", "c"], ["goto", "g"], ["ipv4", "4"], ["ipv6", "6"],
 ]);
 
-/** Short options: 1 = takes a value, 2 = optional attached value, 0 = none (iptables' optstring). */
-const SHORT_ARG: ReadonlyMap<string, number> = new Map([
-  ["A", 1], ["C", 1], ["D", 1], ["R", 1], ["I", 1], ["L", 2], ["S", 2], ["M", 1], ["F", 2], ["Z", 2], ["N", 1],
-  ["X", 2], ["E", 1], ["P", 1], ["V", 0], ["h", 2], ["o", 1], ["p", 1], ["s", 1], ["d", 1], ["j", 1], ["i", 1],
-  ["f", 0], ["v", 0], ["w", 2], ["W", 2], ["n", 0], ["t", 1], ["m", 1], ["x", 0], ["c", 1], ["g", 1], ["4", 0],
-  ["6", 0],
-]);
+/** Short options by character code: 1 = takes a value, 2 = optional attached value, 3 = none (iptables' optstring). */
+const SHORT_ARG = new Int8Array(128);
+for (const [options, arg] of [["ACDRIMNEPopsdjitmcg", 1], ["LSFZXhwW", 2], ["Vfvnx46", 3]] as const) {
+  for (const c of options) SHORT_ARG[c.charCodeAt(0)] = arg;
+}
 
 const COMMANDS = "ACDRILSFZNXEP";
+/** Generic options that may be given once; -j and -g share one. */
+const GENERIC_BITS: ReadonlyMap<string, number> = new Map([
+  ["s", 1], ["d", 2], ["p", 4], ["i", 8], ["o", 16], ["f", 32], ["j", 64], ["g", 64], ["c", 128],
+]);
 /** Generic options that may follow `!` (iptables' inverse_for_options). */
 const INVERTIBLE = "sdpiof";
 const IFNAMSIZ = 16;
@@ -58,12 +60,13 @@ interface InterfaceOption {
 
 interface Resolved {
   readonly generic?: string;
-  readonly ext?: ExtensionState;
-  readonly index?: number;
   readonly ambiguous?: string[];
 }
 
 const UNKNOWN: Resolved = {};
+/** Returned when an extension option was found; the option is in `foundExt`/`foundIndex` (no allocation per option). */
+const EXTENSION_HIT: Resolved = {};
+const GENERIC_HITS: ReadonlyMap<string, Resolved> = new Map([...GENERIC_LONG].map(([long, short]) => [long, { generic: short }]));
 
 export function parseRuleSpec(words: readonly Word[], context: RuleSpecContext): RuleSpec {
   return new RuleParser(words, context).run();
@@ -80,7 +83,8 @@ class RuleParser implements RuleState {
   private protoFirst = -1;
   private protoLast = -1;
   private protoUsed = false;
-  private generic = "";
+  /** Bits of the generic options seen (GENERIC_BITS), for "multiple -p flags". */
+  private generic = 0;
   private src: AddressOption | undefined;
   private dst: AddressOption | undefined;
   private inIface: InterfaceOption | undefined;
@@ -91,6 +95,8 @@ class RuleParser implements RuleState {
   private readonly loaded: ExtensionState[] = [];
   private error: Diagnostic | undefined;
   private skipped = false;
+  private foundExt: ExtensionState | undefined;
+  private foundIndex = -1;
 
   constructor(
     readonly words: readonly Word[],
@@ -157,8 +163,8 @@ class RuleParser implements RuleState {
       return i + 1;
     }
     if (found.generic !== undefined) {
-      const arg = SHORT_ARG.get(found.generic)!;
-      if (arg === 0) {
+      const arg = found.generic === "0" ? 3 : SHORT_ARG[found.generic.charCodeAt(0)]!;
+      if (arg === 3) {
         if (inline !== undefined) this.fail(i, `option --${name} does not take a value`);
         return this.genericOption(found.generic, i, undefined, i, invert);
       }
@@ -169,7 +175,7 @@ class RuleParser implements RuleState {
       }
       return this.genericOption(found.generic, i, this.words[i + 1]!.text, i + 1, invert);
     }
-    if (found.ext) return this.extensionOption(found.ext, found.index!, i, inline, invert);
+    if (found === EXTENSION_HIT) return this.extensionOption(this.foundExt!, this.foundIndex, i, inline, invert);
     this.fail(i, this.unknownOptionMessage(name));
     return i + 1;
   }
@@ -178,13 +184,14 @@ class RuleParser implements RuleState {
     const text = this.words[i]!.text;
     for (let k = 1; k < text.length; k++) {
       const c = text[k]!;
-      const arg = SHORT_ARG.get(c);
-      if (arg === undefined || (c === "f" && this.ctx.family === "ipv6")) {
+      const code = text.charCodeAt(k);
+      const arg = code < 128 ? SHORT_ARG[code]! : 0;
+      if (arg === 0 || (c === "f" && this.ctx.family === "ipv6")) {
         this.fail(i, `unknown option "-${c}"`);
         return i + 1;
       }
       const first = k === 1 ? invert : -1;
-      if (arg === 0) {
+      if (arg === 3) {
         this.genericOption(c, i, undefined, i, first);
         if (this.error || this.skipped) return i + 1;
         continue;
@@ -202,20 +209,26 @@ class RuleParser implements RuleState {
 
   /** getopt_long's lookup: an exact name (generic first, then the newest extension), else a unique prefix. */
   private resolve(name: string): Resolved {
-    const g = GENERIC_LONG.get(name);
-    if (g !== undefined) return { generic: g };
+    const g = GENERIC_HITS.get(name);
+    if (g !== undefined) return g;
     const loaded = this.loaded;
     for (let k = loaded.length - 1; k >= 0; k--) {
       const index = loaded[k]!.def.index.get(name);
-      if (index !== undefined) return { ext: loaded[k]!, index };
+      if (index !== undefined) {
+        this.foundExt = loaded[k]!;
+        this.foundIndex = index;
+        return EXTENSION_HIT;
+      }
     }
     if (name.length === 0) return UNKNOWN;
     let genericHit: string | undefined;
+    let genericName = "";
     const names: string[] = [];
     for (const [long, short] of GENERIC_LONG) {
       if (!long.startsWith(name)) continue;
       if (genericHit === undefined) {
         genericHit = short;
+        genericName = long;
         names.push(long);
       } else if (genericHit !== short) names.push(long);
     }
@@ -238,8 +251,12 @@ class RuleParser implements RuleState {
       }
     }
     if (names.length > 1) return { ambiguous: names };
-    if (genericHit !== undefined) return { generic: genericHit };
-    if (extHit) return { ext: extHit, index: extIndex };
+    if (genericHit !== undefined) return GENERIC_HITS.get(genericName)!;
+    if (extHit) {
+      this.foundExt = extHit;
+      this.foundIndex = extIndex;
+      return EXTENSION_HIT;
+    }
     return UNKNOWN;
   }
 
@@ -354,13 +371,13 @@ class RuleParser implements RuleState {
       this.fail(i, `a rule cannot contain the command -${c}`);
       return next;
     }
-    if ("sdpiofjgc".includes(c)) {
-      const flag = c === "g" ? "j" : c;
-      if (this.generic.includes(flag)) {
-        this.fail(i, `multiple -${flag} flags not allowed`, valueWord);
+    const bit = GENERIC_BITS.get(c);
+    if (bit !== undefined) {
+      if ((this.generic & bit) !== 0) {
+        this.fail(i, `multiple -${c === "g" ? "j" : c} flags not allowed`, valueWord);
         return next;
       }
-      this.generic += flag;
+      this.generic |= bit;
     }
     switch (c) {
       case "p":
@@ -430,7 +447,7 @@ class RuleParser implements RuleState {
 
   private addressOption(c: string, value: string, first: number, valueWord: number, negated: boolean): void {
     const networks: Network[] = [];
-    for (const part of value.split(",")) {
+    for (const part of value.indexOf(",") === -1 ? [value] : value.split(",")) {
       const network = parseNetwork(part, this.ctx.family);
       if ("error" in network) {
         const slash = part.indexOf("/");
@@ -547,15 +564,19 @@ class RuleParser implements RuleState {
     const def = ext.def;
     const label = def.kind === "match" ? `-m ${def.name}` : `-j ${def.name}`;
     const at = ext.nameWord >= 0 ? ext.nameWord : ext.words[0] ?? 0;
-    for (const group of def.required ?? []) {
-      if (!group.some((n) => ext.has(n))) {
+    const required = def.requiredMasks;
+    for (let g = 0; g < required.length; g++) {
+      if ((ext.seen & required[g]!) === 0) {
+        const group = def.required![g]!;
         this.fail(at, `${label} needs ${group.map((n) => `--${n}`).join(" or ")}`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
         return false;
       }
     }
-    for (const group of def.exclusive ?? []) {
-      const given = group.filter((n) => ext.has(n));
-      if (given.length > 1) {
+    const exclusive = def.exclusiveMasks;
+    for (let g = 0; g < exclusive.length; g++) {
+      const both = ext.seen & exclusive[g]!;
+      if ((both & (both - 1)) !== 0) {
+        const given = def.exclusive![g]!.filter((n) => ext.has(n));
         this.fail(ext.wordOf(given[1]!), `${label}: --${given[0]} and --${given[1]} cannot be used together`);
         return false;
       }
@@ -623,7 +644,8 @@ class RuleParser implements RuleState {
       return;
     }
     if (option.networks.some((n) => n.prefix === 0) && !option.negated) return;
-    const values = normalizeBigIntervals(option.networks.map((n) => networkInterval(n, family)));
+    const networks = option.networks;
+    const values = networks.length === 1 ? [networkInterval(networks[0]!)] : normalizeBigIntervals(networks.map(networkInterval));
     const match: AddressMatch = { kind: "address", direction, family, values, negated: option.negated, range };
     out.push(match);
   }
@@ -637,15 +659,13 @@ class RuleParser implements RuleState {
     const jump = this.jump;
     if (!jump) return { kind: "none" };
     const ext = this.target;
-    const last = ext ? Math.max(...ext.words) : jump.last;
+    let last = jump.last;
+    if (ext) for (const w of ext.words) if (w > last) last = w;
     const range = this.range(jump.first, last);
     if (ext) {
-      const t = ext.def.toTarget
-        ? ext.def.toTarget(ext, this)
-        : ext.def.terminal
-          ? { kind: "opaque" as const, name: ext.def.name, options: optionsText(ext, this) }
-          : { kind: "continue" as const, name: ext.def.name, options: optionsText(ext, this) };
-      return { ...t, range };
+      if (ext.def.toTarget) return ext.def.toTarget(ext, this, range);
+      const options = optionsText(ext, this);
+      return ext.def.terminal ? { kind: "opaque", name: ext.def.name, options, range } : { kind: "continue", name: ext.def.name, options, range };
     }
     switch (jump.name) {
       case "ACCEPT":

@@ -13,20 +13,20 @@ function digit(c: number): number {
 }
 
 /** An unsigned number as strtoul(…, 0) reads it (0x hex, leading-0 octal, decimal), whole text, at most `max`. */
-export function parseUnsigned(text: string, max: number): number | undefined {
-  const n = text.length;
-  if (n === 0) return undefined;
-  let i = 0;
+export function parseUnsigned(text: string, max: number, from = 0, to = text.length): number | undefined {
+  const n = to;
+  if (n <= from) return undefined;
+  let i = from;
   let base = 10;
-  if (text.charCodeAt(0) === 48 && n > 1) {
-    const x = text.charCodeAt(1);
+  if (text.charCodeAt(from) === 48 && n > from + 1) {
+    const x = text.charCodeAt(from + 1);
     if (x === 120 || x === 88) {
       base = 16;
-      i = 2;
-      if (n === 2) return undefined;
+      i = from + 2;
+      if (n === i) return undefined;
     } else {
       base = 8;
-      i = 1;
+      i = from + 1;
     }
   }
   let value = 0;
@@ -102,14 +102,14 @@ export function parseProtocol(text: string): number | undefined {
 // Addresses. IPv4 follows libxtables' own dotted parser: 1 to 4 parts, each a byte in C base 0, missing trailing
 // parts are zero ("10" is 10.0.0.0). IPv6 follows inet_pton.
 
-export function parseIpv4(text: string): number | undefined {
+export function parseIpv4(text: string, from = 0, to = text.length): number | undefined {
   let value = 0;
   let parts = 0;
-  let start = 0;
+  let start = from;
   for (;;) {
-    const dot = text.indexOf(".", start);
-    const part = dot === -1 ? text.slice(start) : text.slice(start, dot);
-    const byte = parseUnsigned(part, 255);
+    let dot = text.indexOf(".", start);
+    if (dot >= to) dot = -1;
+    const byte = parseUnsigned(text, 255, start, dot === -1 ? to : dot);
     if (byte === undefined) return undefined;
     value = value * 256 + byte;
     parts++;
@@ -178,6 +178,8 @@ export function parseAddress(text: string, family: Family): bigint | undefined {
 export interface Network {
   readonly address: bigint;
   readonly mask: bigint;
+  /** The highest address of the network (with a non-contiguous mask: address | ~mask). */
+  readonly last: bigint;
   /** Prefix length when the mask is contiguous, else -1. */
   readonly prefix: number;
 }
@@ -194,30 +196,52 @@ function prefixOfMask(mask: bigint, bits: number): number {
   return -1;
 }
 
+const IPV4_MASKS: readonly number[] = Array.from({ length: 33 }, (_, p) => (p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0));
+
+/** IPv4 in plain numbers: a dump has one per -s/-d, and bigint arithmetic would dominate the parse. */
+function parseNetwork4(text: string): NetworkResult {
+  const slash = text.indexOf("/");
+  const address = parseIpv4(text, 0, slash === -1 ? text.length : slash);
+  if (address === undefined) return { error: "address" };
+  let mask = 0xffffffff;
+  let prefix = 32;
+  if (slash !== -1) {
+    const length = parseUnsigned(text, 32, slash + 1);
+    if (length !== undefined) {
+      prefix = length;
+      mask = IPV4_MASKS[length]!;
+    } else {
+      const dotted = parseIpv4Mask(text.slice(slash + 1));
+      if (dotted === undefined) return { error: "mask" };
+      mask = dotted;
+      prefix = IPV4_MASKS.indexOf(dotted);
+    }
+  }
+  const first = (address & mask) >>> 0;
+  const last = (first | (~mask >>> 0)) >>> 0;
+  return { address: BigInt(first), mask: BigInt(mask), last: BigInt(last), prefix };
+}
+
 export function parseNetwork(text: string, family: Family): NetworkResult {
+  if (family === "ipv4") return parseNetwork4(text);
   const bits = addressBits(family);
   const slash = text.indexOf("/");
   const address = parseAddress(slash === -1 ? text : text.slice(0, slash), family);
   if (address === undefined) return { error: "address" };
-  if (slash === -1) return { address, mask: maskOfPrefix(bits, bits), prefix: bits };
+  const all = (1n << BigInt(bits)) - 1n;
+  const network = (mask: bigint, prefix: number): Network => ({ address: address & mask, mask, last: (address & mask) | (all ^ mask), prefix });
+  if (slash === -1) return network(all, bits);
   const maskText = text.slice(slash + 1);
   const prefix = parseUnsigned(maskText, bits);
-  if (prefix !== undefined) {
-    const mask = maskOfPrefix(prefix, bits);
-    return { address: address & mask, mask, prefix };
-  }
-  const written = family === "ipv4" ? parseIpv4Mask(maskText) : parseIpv6(maskText);
-  if (written !== undefined) {
-    const mask = BigInt(written);
-    return { address: address & mask, mask, prefix: prefixOfMask(mask, bits) };
-  }
+  if (prefix !== undefined) return network(maskOfPrefix(prefix, bits), prefix);
+  const written = parseIpv6(maskText);
+  if (written !== undefined) return network(written, prefixOfMask(written, bits));
   return { error: "mask" };
 }
 
 /** The inclusive address interval of a network with a contiguous mask. */
-export function networkInterval(network: Network, family: Family): readonly [bigint, bigint] {
-  const all = (1n << BigInt(addressBits(family))) - 1n;
-  return [network.address, network.address | (all ^ network.mask)];
+export function networkInterval(network: Network): readonly [bigint, bigint] {
+  return [network.address, network.last];
 }
 
 /** Does the text look like a host name rather than an address (so the message can say so)? */

@@ -1,24 +1,25 @@
 // Packet and connection mark targets: MARK (modelled as mark = (mark & ~clear) ^ xor) and CONNMARK.
 
 import type { MarkTarget } from "../../../../model/firewall.js";
+import type { SourceRange } from "../../../../model/source.js";
 import { defineTarget, opt } from "../extension.js";
 import { markMask, uint } from "../parsers.js";
 
 const MARK_OPS = ["set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark"];
 
 /** libxt_MARK revision 2: every operation becomes a clear mask and an xor value. */
-function markOperation(op: string, value: number, mask: number): MarkTarget {
+function markOperation(op: string, value: number, mask: number, range: SourceRange): MarkTarget {
   switch (op) {
     case "set-xmark":
-      return { kind: "mark", clearMask: mask >>> 0, xorValue: value >>> 0 };
+      return { kind: "mark", clearMask: mask >>> 0, xorValue: value >>> 0, range };
     case "set-mark":
-      return { kind: "mark", clearMask: (value | mask) >>> 0, xorValue: value >>> 0 };
+      return { kind: "mark", clearMask: (value | mask) >>> 0, xorValue: value >>> 0, range };
     case "and-mark":
-      return { kind: "mark", clearMask: ~value >>> 0, xorValue: 0 };
+      return { kind: "mark", clearMask: ~value >>> 0, xorValue: 0, range };
     case "or-mark":
-      return { kind: "mark", clearMask: value >>> 0, xorValue: value >>> 0 };
+      return { kind: "mark", clearMask: value >>> 0, xorValue: value >>> 0, range };
     default:
-      return { kind: "mark", clearMask: 0, xorValue: value >>> 0 };
+      return { kind: "mark", clearMask: 0, xorValue: value >>> 0, range };
   }
 }
 
@@ -33,10 +34,10 @@ const mark = defineTarget({
   ],
   required: [MARK_OPS],
   exclusive: [MARK_OPS],
-  toTarget(ext) {
+  toTarget(ext, _rule, range) {
     const op = MARK_OPS.find((o) => ext.has(o))!;
     const value = ext.value<number | readonly [number, number]>(op)!;
-    return typeof value === "number" ? markOperation(op, value, 0) : markOperation(op, value[0], value[1]);
+    return typeof value === "number" ? markOperation(op, value, 0, range) : markOperation(op, value[0], value[1], range);
   },
 });
 

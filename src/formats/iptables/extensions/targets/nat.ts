@@ -1,6 +1,7 @@
 // Address translation targets of the nat table: DNAT, SNAT, MASQUERADE, REDIRECT, NETMAP.
 
 import type { Interval, NatTarget } from "../../../../model/firewall.js";
+import type { SourceRange } from "../../../../model/source.js";
 import { defineTarget, Invalid, opt, protoIs, type ExtensionState, type RuleState, type ValueParser } from "../extension.js";
 import { hostMask } from "../parsers.js";
 import { PORT_PROTOCOLS } from "../tables.js";
@@ -76,12 +77,12 @@ function natAddress(base: boolean): ValueParser {
 
 const toPorts: ValueParser = (value, _ext, rule) => needsPortProtocol(rule) ?? parseNatPorts(value, false);
 
-function natTarget(kind: NatTarget["kind"], ext: ExtensionState, option: string): NatTarget {
+function natTarget(kind: NatTarget["kind"], ext: ExtensionState, option: string, range: SourceRange): NatTarget {
   const value = ext.value<NatSpec | Interval>(option);
-  if (!value) return { kind };
-  if (Array.isArray(value)) return { kind, toPorts: value as Interval };
+  if (!value) return { kind, range };
+  if (Array.isArray(value)) return { kind, toPorts: value as Interval, range };
   const spec = value as NatSpec;
-  return { kind, ...(spec.addresses ? { toAddresses: spec.addresses } : {}), ...(spec.ports ? { toPorts: spec.ports } : {}) };
+  return { kind, ...(spec.addresses ? { toAddresses: spec.addresses } : {}), ...(spec.ports ? { toPorts: spec.ports } : {}), range };
 }
 
 const dnat = defineTarget({
@@ -90,7 +91,7 @@ const dnat = defineTarget({
   hooks: ["PREROUTING", "OUTPUT"],
   options: [opt("to-destination", natAddress(true)), opt("random"), opt("persistent")],
   required: [["to-destination"]],
-  toTarget: (ext) => natTarget("dnat", ext, "to-destination"),
+  toTarget: (ext, _rule, range) => natTarget("dnat", ext, "to-destination", range),
 });
 
 const snat = defineTarget({
@@ -99,7 +100,7 @@ const snat = defineTarget({
   hooks: ["POSTROUTING", "INPUT"],
   options: [opt("to-source", natAddress(false)), opt("random"), opt("random-fully"), opt("persistent")],
   required: [["to-source"]],
-  toTarget: (ext) => natTarget("snat", ext, "to-source"),
+  toTarget: (ext, _rule, range) => natTarget("snat", ext, "to-source", range),
 });
 
 const masquerade = defineTarget({
@@ -107,7 +108,7 @@ const masquerade = defineTarget({
   tables: ["nat"],
   hooks: ["POSTROUTING"],
   options: [opt("to-ports", toPorts), opt("random"), opt("random-fully")],
-  toTarget: (ext) => natTarget("masquerade", ext, "to-ports"),
+  toTarget: (ext, _rule, range) => natTarget("masquerade", ext, "to-ports", range),
 });
 
 const redirect = defineTarget({
@@ -115,7 +116,7 @@ const redirect = defineTarget({
   tables: ["nat"],
   hooks: ["PREROUTING", "OUTPUT"],
   options: [opt("to-ports", toPorts), opt("random")],
-  toTarget: (ext) => natTarget("redirect", ext, "to-ports"),
+  toTarget: (ext, _rule, range) => natTarget("redirect", ext, "to-ports", range),
 });
 
 const netmap = defineTarget({
@@ -124,9 +125,9 @@ const netmap = defineTarget({
   hooks: ["PREROUTING", "POSTROUTING", "OUTPUT", "INPUT"],
   options: [opt("to", hostMask)],
   required: [["to"]],
-  toTarget(ext, rule) {
+  toTarget(ext, _rule, range) {
     const network = ext.value<Network>("to")!;
-    return network.prefix < 0 ? { kind: "netmap" } : { kind: "netmap", toAddresses: networkInterval(network, rule.ctx.family) };
+    return network.prefix < 0 ? { kind: "netmap", range } : { kind: "netmap", toAddresses: networkInterval(network), range };
   },
 });
 

@@ -34,7 +34,7 @@ function reject(family: "ipv4" | "ipv6", table: readonly (readonly [string, stri
     check(ext, rule) {
       return ext.value<string>("reject-with") === "tcp-reset" && !protoIs(rule, [6]) ? "--reject-with tcp-reset needs -p tcp" : undefined;
     },
-    toTarget: () => ({ kind: "verdict", verdict: "reject" }),
+    toTarget: (_ext, _rule, range) => ({ kind: "verdict", verdict: "reject", range }),
   });
 }
 
