@@ -27,6 +27,8 @@ const REDIRECTION = /^[0-9]*(?:>>?|<|>&|<&)/;
 interface PendingHeredoc {
   readonly family: Family;
   readonly noflush: boolean;
+  /** The delimiter is unquoted, so the shell expands variables in the body. */
+  readonly expands: boolean;
 }
 
 interface ShellWordOf extends Word {
@@ -63,7 +65,8 @@ class ShellLoader {
     const start = token.startOffset;
     const lastBreak = token.image.lastIndexOf("\n");
     const end = lastBreak === -1 ? start : start + lastBreak + 1;
-    loadRestoreRange(this.source, next.family, this.diagnostics, this.families.get(next.family)!, next.noflush, start, end);
+    const variables = next.expands ? new Map(this.variables) : undefined;
+    loadRestoreRange(this.source, next.family, this.diagnostics, this.families.get(next.family)!, next.noflush, start, end, variables);
   }
 
   command(children: CommandCstChildren): void {
@@ -91,7 +94,12 @@ class ShellLoader {
     const restore = RESTORE.exec(name);
     if (restore && tokens.some((t) => t.image.startsWith("<<"))) {
       const args = words.slice(i + 1).map((w) => w.text);
-      this.pending.push({ family: restore[1] === "ip6" ? "ipv6" : "ipv4", noflush: args.includes("-n") || args.includes("--noflush") });
+      const heredoc = tokens.find((t) => t.image.startsWith("<<"))!;
+      this.pending.push({
+        family: restore[1] === "ip6" ? "ipv6" : "ipv4",
+        noflush: args.includes("-n") || args.includes("--noflush"),
+        expands: !/^<<-?[ \t]*['"\\]/.test(heredoc.image),
+      });
     }
   }
 

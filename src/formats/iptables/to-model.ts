@@ -7,6 +7,7 @@ import type { IToken } from "chevrotain";
 import type { Diagnostic, Family, FirewallModel, Ruleset, Table, TableName, Chain } from "../../model/firewall.js";
 import { emptyHostFacts } from "../../model/firewall.js";
 import { rangeOf, type SourceFile } from "../../model/source.js";
+import type { Word } from "./extensions/types.js";
 import {
   applyCommand,
   chainNameProblem,
@@ -53,6 +54,7 @@ export function restoreToModel(source: SourceFile, family: Family): FirewallMode
 /**
  * Loads `source.text[start, end)` as iptables-restore input into `committed` (a whole file, or a here-document in a
  * shell script). `noflush` is iptables-restore -n: tables keep what they hold and `:CHAIN` flushes existing chains.
+ * `variables` are given for a here-document whose delimiter is unquoted: the shell expands `$NAME` in it first.
  */
 export function loadRestoreRange(
   source: SourceFile,
@@ -62,12 +64,13 @@ export function loadRestoreRange(
   noflush: boolean,
   start: number,
   end: number,
+  variables?: ReadonlyMap<string, string>,
 ): void {
   const crlf = source.text.indexOf("\r\n", start);
   if (crlf !== -1 && crlf < end) {
     diagnostics.report("Windows line endings (CR LF): iptables-restore reads the CR as part of each line and refuses it", crlf, crlf + 1);
   }
-  const loader = new RestoreLoader(source, family, diagnostics, committed, noflush);
+  const loader = new RestoreLoader(source, family, diagnostics, committed, noflush, variables);
   const cst = parseRestore(lexRestore(source.text, start, end));
   for (const lines of cst.children.lines ?? []) loader.lines(lines.children, start);
   loader.end();
@@ -90,6 +93,7 @@ class RestoreLoader {
     private readonly diagnostics: DiagnosticList,
     private readonly committed: FamilyTables,
     private readonly noflush: boolean,
+    private readonly variables?: ReadonlyMap<string, string>,
   ) {
     this.ctx = { source, family, report: diagnostics.report, lenient: false };
   }
@@ -262,6 +266,7 @@ class RestoreLoader {
       this.report(`word longer than ${MAX_WORD_LENGTH} characters: iptables refuses it`, split.tooLong.start, split.tooLong.end);
       return;
     }
+    const unresolved = this.variables ? expandVariables(words, this.variables) : undefined;
     const command = readCommand(words, start, end, this.diagnostics.report);
     if (!command) return;
     if (command.onlyFamily && command.onlyFamily !== this.family) return;
@@ -269,8 +274,32 @@ class RestoreLoader {
       this.report('"-t" cannot be used in an iptables-restore file: the "*table" line sets the table', command.tableOption.start, (command.table ?? command.tableOption).end);
       return;
     }
+    if (unresolved) {
+      applyCommand(command, table, start, end, false, { ...this.ctx, tolerated: unresolved });
+      return;
+    }
     applyCommand(command, table, start, end, split.canonical, this.ctx);
   }
+}
+
+const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+
+/** Expands `$NAME` / `${NAME}` in the words in place, as sh does in a here-document; returns the words it could not. */
+function expandVariables(words: Word[], variables: ReadonlyMap<string, string>): Word[] {
+  const unresolved: Word[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (!word.text.includes("$") && !word.text.includes("`")) continue;
+    let missing = word.text.includes("`") || word.text.includes("$(");
+    const text = word.text.replace(VARIABLE, (whole, braced: string | undefined, plain: string | undefined) => {
+      const value = variables.get(braced ?? plain!);
+      if (value === undefined) missing = true;
+      return value ?? whole;
+    });
+    words[i] = { ...word, text };
+    if (missing) unresolved.push(word);
+  }
+  return unresolved;
 }
 
 function first(tokens: IToken[] | undefined): IToken | undefined {

@@ -84,6 +84,17 @@ describe("shell scripts", () => {
     expect(rules(model, "ipv4")).toEqual(["-A INPUT -i lo -j ACCEPT", "-A INPUT -p esp -j ACCEPT", "-A INPUT -p udp --dport 500 -j ACCEPT"]);
   });
 
+  it("expands variables in here-documents with an unquoted delimiter only", () => {
+    const text = "#!/bin/sh\nWAN=eth1\niptables-restore <<EOF\n*filter\n-A INPUT -i $WAN -p esp -j ACCEPT\n-A INPUT -i ${WAN} -s $PEER -j ACCEPT\nCOMMIT\nEOF\niptables-restore -n <<'EOF'\n*filter\n-A INPUT -i $WAN -j DROP\nCOMMIT\nEOF\n";
+    const model = load(text);
+    expect(model.diagnostics).toEqual([]);
+    expect(rules(model, "ipv4")).toEqual([
+      "-A INPUT -i eth1 -p esp -j ACCEPT",
+      expect.stringMatching(/^-A INPUT -i eth1 -s \$PEER/),
+      "-A INPUT -i $WAN -j DROP",
+    ]);
+  });
+
   it("is recognised without a #! line", () => {
     expect(rules(load("iptables -A INPUT -p esp -j ACCEPT\n"), "ipv4")).toEqual(["-A INPUT -p esp -j ACCEPT"]);
   });
