@@ -27,6 +27,7 @@ const PROTOCOLS = [
 ] as const;
 const STATES = ["NEW", "ESTABLISHED,RELATED", "INVALID", "NEW,ESTABLISHED", "RELATED,ESTABLISHED,NEW"];
 const INTERFACES = ["eth0", "eth1", "eth+", "ppp+", "lo"];
+const MARKS = ["0x1", "0x2", "0x4", "0x4000", "0x4001"];
 
 export interface Generated {
   readonly seed: number;
@@ -57,7 +58,8 @@ export function generate(seed: number, probeCount = 10): Generated {
     return [...new Set(items)].join(",");
   };
 
-  const rule = (chainIndex: number): string => {
+  const withMarks = chance(0.5);
+  const matches = (): string[] => {
     const words: string[] = [];
     let portProto: string | undefined;
     if (chance(0.65)) {
@@ -80,9 +82,15 @@ export function generate(seed: number, probeCount = 10): Generated {
       if (chance(0.5)) words.push(`-m conntrack ${not(0.2)}--ctstate ${pick(STATES)}`);
       else words.push(`-m state ${not(0.2)}--state ${pick(STATES)}`);
     }
+    if (withMarks && chance(0.25)) words.push(`-m mark ${not(0.25)}--mark ${pick(MARKS)}${pick(["", "/0xff", "/0x1", "/0x4000"])}`);
     if (chance(0.15)) {
       words.push(`-m policy --dir in ${pick(["--pol none", "--pol ipsec", "--pol ipsec --proto esp --mode tunnel"])}`);
     }
+    return words;
+  };
+
+  const rule = (chainIndex: number): string => {
+    const words = matches();
     const later = chains.slice(chainIndex + 1).filter((c) => c !== "INPUT");
     const roll = rnd();
     let target: string;
@@ -96,7 +104,26 @@ export function generate(seed: number, probeCount = 10): Generated {
     return `-A ${chains[chainIndex]} ${[...words, target].join(" ")}`;
   };
 
-  const lines = ["*filter", `:INPUT ${pick(["ACCEPT", "DROP"])} [0:0]`, ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ...userChains.map((c) => `:${c} - [0:0]`)];
+  // A mangle PREROUTING that marks (or drops) first, when the filter rules look at marks; always present (and then
+  // empty) because iptables-restore replaces only the tables it is given.
+  const mangle = [
+    "*mangle",
+    ...["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"].map((c) => `:${c} ACCEPT [0:0]`),
+    ...Array.from({ length: withMarks ? 1 + Math.floor(rnd() * 4) : 0 }, () => {
+      const target = pick([
+        `-j MARK --set-xmark ${pick(MARKS)}/${pick(["0xff", "0xffffffff", "0x4000"])}`,
+        `-j MARK --set-mark ${pick(MARKS)}`,
+        `-j MARK --or-mark ${pick(MARKS)}`,
+        "-j MARK --and-mark 0xfffffffe",
+        "-j DROP",
+        "-j ACCEPT",
+        "-j RETURN",
+      ]);
+      return `-A PREROUTING ${[...matches(), target].join(" ")}`;
+    }),
+    "COMMIT",
+  ];
+  const lines = [...mangle, "*filter", `:INPUT ${pick(["ACCEPT", "DROP"])} [0:0]`, ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ...userChains.map((c) => `:${c} - [0:0]`)];
   chains.forEach((_, i) => {
     const count = i === 0 ? 2 + Math.floor(rnd() * 7) : 1 + Math.floor(rnd() * 5);
     for (let k = 0; k < count; k++) lines.push(rule(i));

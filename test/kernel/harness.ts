@@ -184,12 +184,12 @@ export class TwoHostLab {
     return parseCounters(answer.text);
   }
 
-  /** Sends each probe alone and returns, per probe, the counters it moved in the filter table. */
+  /** Sends each probe alone and returns, per probe, the counters it moved. */
   async probe(probes: readonly Probe[]): Promise<Counter[][]> {
     const before = await this.counters();
     const answer = await this.agent.request<{ ok: boolean; dumps: string[] }>({ op: "probes", probes });
     const out: Counter[][] = [];
-    let previous = before.filter((c) => c.table === "filter");
+    let previous = before;
     for (const dump of answer.dumps) {
       const now = parseCounters(dump);
       out.push(counterDelta(previous, now));

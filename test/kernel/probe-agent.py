@@ -67,16 +67,19 @@ def run(args, text=None, ns=None):
     return done.returncode, done.stdout, done.stderr
 
 
-TERMINAL = re.compile(r"^\[(\d+):\d+\] -A (?!OUTPUT |FORWARD )\S+(?: .*)? -j (?:ACCEPT|DROP|REJECT)\b|^:INPUT \S+ \[(\d+):")
+TERMINAL = re.compile(r"^\[(\d+):\d+\] -A (?!OUTPUT |FORWARD )\S+(?: .*)? -j (ACCEPT|DROP|REJECT)\b|^:INPUT \S+ \[(\d+):")
 
 
 def decided(dump):
-    """Packets that reached a verdict on the INPUT side: every probe adds exactly one when it is done."""
+    """Packets that reached their end on the way in: a filter verdict, or a DROP in mangle. One per probe."""
     total = 0
+    table = ""
     for line in dump.splitlines():
+        if line.startswith("*"):
+            table = line[1:].strip()
         m = TERMINAL.match(line)
-        if m:
-            total += int(m.group(1) or m.group(2))
+        if m and (table == "filter" or (table == "mangle" and m.group(2) == "DROP")):
+            total += int(m.group(1) or m.group(3))
     return total
 
 
@@ -104,7 +107,7 @@ def main():
             # Each probe alone, then the counters: the deltas between dumps are what that probe did.
             # Softirq may deliver a probe after sendto returns: wait (bounded) until its verdict is counted.
             dumps = []
-            save = ["iptables-legacy-save", "-c", "-t", "filter"]
+            save = ["iptables-legacy-save", "-c"]
             before = decided(run(save)[1])
             for probe in cmd["probes"]:
                 sockets[probe["via"]].sendto(packet(probe), (probe["dst"], 0))
