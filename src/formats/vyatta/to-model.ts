@@ -50,6 +50,7 @@ import {
   type Verdict,
 } from "../../model/firewall.js";
 import type { SourceRange } from "../../model/source.js";
+import { PORT_PROTOCOLS } from "../iptables/extensions/tables.js";
 import { childrenOf, lastChild, nodeAt, type ConfigNode, type ConfigTree } from "./config-tree.js";
 import { detectGeneration, interfaceFirewallNodes, interfaceNodes, type Generation } from "./generation.js";
 import { normalizeIntervals, normalizeRanges, parseAddress, parseIcmpType, parsePorts, parseProtocol } from "./values.js";
@@ -91,7 +92,7 @@ function addRule(chain: Chain, init: RuleInit): Rule {
 }
 
 const VERDICTS: ReadonlySet<string> = new Set(["accept", "drop", "reject"]);
-const PORT_PROTOCOLS: ReadonlySet<number> = new Set([6, 17, 33, 132, 136]);
+const PORT_PROTOCOL_SET: ReadonlySet<number> = new Set(PORT_PROTOCOLS);
 const CT_STATES: ReadonlyMap<string, number> = new Map([["new", CtState.NEW], ["established", CtState.ESTABLISHED], ["related", CtState.RELATED], ["invalid", CtState.INVALID]]);
 /** Rule options the model does not decide exactly: "may match". */
 const OPAQUE_OPTIONS: ReadonlySet<string> = new Set([
@@ -102,7 +103,7 @@ const OPAQUE_OPTIONS: ReadonlySet<string> = new Set([
 
 interface AddressGroup {
   readonly family: Family;
-  readonly ranges: [bigint, bigint][];
+  readonly ranges: readonly (readonly [bigint, bigint])[];
 }
 
 class Mapper {
@@ -362,7 +363,7 @@ class Mapper {
     this.endpoint(family, nodeAt(node, "source"), "src", text, matches);
     this.endpoint(family, nodeAt(node, "destination"), "dst", text, matches);
     const hasPorts = matches.slice(before).some((m) => m.kind === "field" && (m.field === "sport" || m.field === "dport"));
-    if (hasPorts && (!protocols || protocolNegated || protocols.some(([lo, hi]) => lo !== hi || !PORT_PROTOCOLS.has(lo)))) {
+    if (hasPorts && (!protocols || protocolNegated || protocols.some(([lo, hi]) => lo !== hi || !PORT_PROTOCOL_SET.has(lo)))) {
       this.report(`ports in "${text}" need "protocol tcp", "udp" or "tcp_udp": the router refuses to commit it`, (protocol ?? node).range);
     }
     for (const [key, direction] of [["inbound-interface", "in"], ["outbound-interface", "out"]] as const) {
