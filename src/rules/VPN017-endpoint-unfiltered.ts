@@ -5,6 +5,25 @@ import { defineRule } from "./define.js";
 import { describeDecider } from "./support/describe.js";
 import { arrivals, endpointRulesets, unattachedVpnChains } from "./support/queries.js";
 
+/** A minimal local firewall for a VPN endpoint in the config's own generation (base chain on VyOS 1.4+). */
+function vyattaLocalFirewall(generation: string, iface: string): string {
+  const modern = /^vyos-1\.(4\+|4$|5)/.test(generation);
+  const base = modern ? "set firewall ipv4 input filter" : "set firewall name WAN_LOCAL";
+  const lines = [
+    `${base} default-action 'drop'`,
+    `${base} rule 10 action 'accept'`,
+    modern ? `${base} rule 10 state 'established'` : `${base} rule 10 state established 'enable'`,
+    modern ? `${base} rule 10 state 'related'` : `${base} rule 10 state related 'enable'`,
+    `${base} rule 20 action 'accept'`,
+    `${base} rule 20 protocol 'udp'`,
+    `${base} rule 20 destination port '500,4500'`,
+    `${base} rule 30 action 'accept'`,
+    `${base} rule 30 protocol 'esp'`,
+  ];
+  if (!modern) lines.push(`set interfaces ethernet ${iface.includes(" ") ? "eth0" : iface} firewall local name 'WAN_LOCAL'`);
+  return lines.join("\n");
+}
+
 export default defineRule({
   id: "VPN017",
   name: "endpoint-unfiltered",
@@ -46,17 +65,7 @@ export default defineRule({
           model.format === "vyatta"
             ? {
                 description: "Create a local rule-set that accepts the VPN and drops the rest, and attach it to the external interface",
-                text: [
-                  "set firewall name WAN_LOCAL default-action 'drop'",
-                  "set firewall name WAN_LOCAL rule 10 action 'accept'",
-                  "set firewall name WAN_LOCAL rule 10 state established 'enable'",
-                  "set firewall name WAN_LOCAL rule 10 state related 'enable'",
-                  "set firewall name WAN_LOCAL rule 20 action 'accept'",
-                  "set firewall name WAN_LOCAL rule 20 protocol 'udp'",
-                  "set firewall name WAN_LOCAL rule 20 destination port '500,4500'",
-                  "set firewall name WAN_LOCAL rule 30 action 'accept'",
-                  "set firewall name WAN_LOCAL rule 30 protocol 'esp'",
-                ].join("\n"),
+                text: vyattaLocalFirewall(model.host.generation ?? "", open[0]!.label),
               }
             : {
                 description: "Give INPUT a DROP policy after accepting loopback, replies and the VPN",
