@@ -43,7 +43,7 @@ export function parsePorts(value: string): { negated: boolean; values: Interval[
     const dash = whole === undefined ? item.indexOf("-", 1) : -1;
     const lo = dash > 0 ? portNumber(item.slice(0, dash)) : whole;
     const hi = dash > 0 ? portNumber(item.slice(dash + 1)) : lo;
-    if (lo === undefined || hi === undefined || lo > hi) return `invalid port "${item}" in "${value}"`;
+    if (lo === undefined || hi === undefined || lo > hi) return item === value ? `invalid port "${value}"` : `invalid port "${item}" in "${value}"`;
     out.push([lo, hi]);
   }
   return { negated, values: normalizeIntervals(out) };

@@ -212,7 +212,7 @@ set interfaces ethernet eth0 firewall local name 'MISSING'
     expect(messages(m)).toEqual([
       '1: unknown action "acept" in "firewall name X rule 10"',
       '3: unknown protocol "udpp" in "firewall name X rule 20"',
-      '6: invalid port "99999" in "99999" in "firewall name X rule 30"',
+      '6: invalid port "99999" in "firewall name X rule 30"',
       '8: invalid address "10.0.0.300" in "firewall name X rule 40"',
       '9: "firewall name X rule 50" has no action: the router refuses to commit it',
       '10: rule number "abc" in "firewall name X" is not a number from 1 to 999999',
