@@ -28,7 +28,7 @@ export type CommandKind =
   | "list"
   | "check";
 
-/** Command options and how many chain/number/name arguments follow them (iptables(8) COMMANDS). */
+/** The command options, short and long (iptables(8) COMMANDS); their arguments are read by readCommand. */
 const COMMANDS: Readonly<Record<string, CommandKind>> = {
   "-A": "append",
   "--append": "append",
@@ -126,10 +126,10 @@ export function readCommand(words: readonly Word[], lineStart: number, lineEnd: 
       spec.push(words[i]!);
       continue;
     }
-    if (global.table) {
+    if (global.isTable) {
       tableOption = words[i];
       table = global.table;
-      if (table === undefined) return missing(words[i]!, "a table name", report);
+      if (!table) return missing(words[i]!, "a table name", report);
     }
     if (global.family) onlyFamily = global.family;
     i += global.consumed - 1;
@@ -185,16 +185,16 @@ export function readCommand(words: readonly Word[], lineStart: number, lineEnd: 
       spec.push(words[i]!);
       continue;
     }
-    if (global.table) {
+    if (global.isTable) {
       tableOption = words[i];
       table = global.table;
-    } else if (global.consumed === 2 && words[i + 1] === undefined) {
+      if (!table) return missing(words[i]!, "a table name", report);
+    } else if (words[i + global.consumed - 1] === undefined) {
       return missing(words[i]!, "a value", report);
     }
     if (global.family) onlyFamily = global.family;
     i += global.consumed - 1;
   }
-  if (tableOption && !table) return missing(tableOption, "a table name", report);
   if (kind === "delete" && num === undefined && spec.length === 0) {
     return missing(chain ?? word, "a rule number or a rule specification", report);
   }
@@ -202,7 +202,10 @@ export function readCommand(words: readonly Word[], lineStart: number, lineEnd: 
 }
 
 interface Global {
+  /** Words the option takes, itself included. */
   readonly consumed: number;
+  /** `-t TABLE` (the table word is absent when the line ends after `-t`). */
+  readonly isTable?: boolean;
   readonly table?: Word;
   readonly family?: Family;
 }
@@ -216,7 +219,7 @@ function readGlobal(words: readonly Word[], i: number): Global | undefined {
   if (text.length === 2) {
     switch (text.charCodeAt(1)) {
       case 116 /* t */:
-        return { consumed: 2, table: words[i + 1] };
+        return { consumed: 2, isTable: true, table: words[i + 1] };
       case 52 /* 4 */:
         return { consumed: 1, family: "ipv4" };
       case 54 /* 6 */:
@@ -237,7 +240,7 @@ function readGlobal(words: readonly Word[], i: number): Global | undefined {
   if (text.charCodeAt(1) !== 45) return undefined;
   switch (text) {
     case "--table":
-      return { consumed: 2, table: words[i + 1] };
+      return { consumed: 2, isTable: true, table: words[i + 1] };
     case "--ipv4":
       return { consumed: 1, family: "ipv4" };
     case "--ipv6":
@@ -254,7 +257,7 @@ function readGlobal(words: readonly Word[], i: number): Global | undefined {
     case "--line-numbers":
       return { consumed: 1 };
   }
-  if (text.startsWith("--table=")) return { consumed: 1, table: { ...word, text: text.slice(8), start: word.start + 8 } };
+  if (text.startsWith("--table=")) return { consumed: 1, isTable: true, table: { ...word, text: text.slice(8), start: word.start + 8 } };
   if (text.startsWith("--wait=") || text.startsWith("--wait-interval=") || text.startsWith("--modprobe=")) return { consumed: 1 };
   return undefined;
 }

@@ -168,6 +168,7 @@ describe("iptables-restore diagnostics", () => {
     ["-X of a chain with rules", "*filter\n-N A\n-A A -j ACCEPT\n-X A\nCOMMIT\n", ['4:4-4:5 chain "A" is not empty: flush it (-F) before deleting it']],
     ["long chain name", "*filter\n-N ABCDEFGHIJKLMNOPQRSTUVWXYZ123\nCOMMIT\n", ['2:4-2:33 chain name "ABCDEFGHIJKLMNOPQRSTUVWXYZ123" is longer than 28 characters']],
     ["missing chain argument", "*filter\n-A\nCOMMIT\n", ['2:1-2:3 "-A" needs a chain name after it']],
+    ["-w without its value at the end", "*filter\n-A INPUT -j ACCEPT -W\nCOMMIT\n", ['2:20-2:22 "-W" needs a value after it']],
     ["nested table", "*filter\n*nat\nCOMMIT\n", ['2:1-2:5 "*nat" starts a table before the previous one has its COMMIT line']],
     ["COMMIT outside a table", "COMMIT\n", ['1:1-1:7 COMMIT outside a table: there is no "*table" line before it']],
     ["jump loop", "*filter\n:A - [0:0]\n:B - [0:0]\n-A INPUT -j A\n-A A -j B\n-A B -g A\nCOMMIT\n", ['6:1-6:10 jump loop A -> B -> A: the kernel refuses table "filter" at COMMIT']],

@@ -62,13 +62,13 @@ describe("shell scripts", () => {
   });
 
   it("reports commands iptables itself would refuse", () => {
-    const model = load("#!/bin/sh\niptables -A NOPE -j ACCEPT\niptables -t bogus -A INPUT\niptables -6 -A INPUT\n");
+    const model = load("#!/bin/sh\niptables -A NOPE -j ACCEPT\niptables -t bogus -A INPUT\niptables -6 -A INPUT\niptables -A INPUT -t\n");
     expect(
       model.diagnostics.map((d) => {
         const r = resolveRange(d.range);
         return `${r.startLine}:${r.startColumn} ${d.message}`;
       }),
-    ).toEqual(['2:13 chain "NOPE" does not exist in table "filter"', '3:13 unknown table "bogus" (iptables has raw, mangle, nat, filter, security)', '4:10 "-6" cannot be used with iptables']);
+    ).toEqual(['2:13 chain "NOPE" does not exist in table "filter"', '3:13 unknown table "bogus" (iptables has raw, mangle, nat, filter, security)', '4:10 "-6" cannot be used with iptables', '5:19 "-t" needs a table name after it']);
   });
 
   it("reports an unterminated quote", () => {
