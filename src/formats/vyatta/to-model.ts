@@ -579,6 +579,11 @@ class Mapper {
       fallback: this.zoneDefault(node),
     }));
     if (zones.length === 0) return;
+    for (const zone of zones) {
+      for (const from of childrenOf(nodeAt(zone.node, "from"))) {
+        if (!zones.some((z) => z.name === from.name)) this.report(`zone "${from.name}" in "${prefix} ${zone.name} from ${from.name}" is not defined`, from.range);
+      }
+    }
     const local = zones.find((z) => z.local);
     const others = zones.filter((z) => !z.local);
     for (const [family, key] of [["ipv4", "name"], ["ipv6", "ipv6-name"]] as const) {

@@ -289,6 +289,11 @@ set ${prefix} LAN default-action 'reject'
     }
   });
 
+  it("reports a from-zone that is not defined", () => {
+    const m = parse("set firewall ipv4 name X default-action 'accept'\nset firewall zone LAN interface 'eth1'\nset firewall zone LAN from WAM firewall name 'X'\n", "zz.set");
+    expect(messages(m)).toEqual(['3: zone "WAM" in "firewall zone LAN from WAM" is not defined']);
+  });
+
   it("filters forwarded traffic between zones; a return from the rule-set passes", () => {
     for (const m of [classic, modern]) {
       const rs = v4(m);
