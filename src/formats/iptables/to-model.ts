@@ -234,7 +234,11 @@ class RestoreLoader {
         this.report('packet and byte counters "[" without "]"', start, end);
         return;
       }
-      if (text.indexOf(":", start) > close) this.report('counters must be written "[packets:bytes]"', start, close + 1);
+      const colon = text.indexOf(":", start);
+      if (colon === -1 || colon > close) {
+        this.report('counters must be written "[packets:bytes]"', start, close + 1);
+        return;
+      }
       from = close + 1;
     }
     const split = splitRestoreWords(text, from, end, MAX_LINE_WORDS + 1);

@@ -167,6 +167,7 @@ describe("iptables-restore diagnostics", () => {
     ["-P on a user chain", "*filter\n-N A\n-P A DROP\nCOMMIT\n", ['3:4-3:5 chain "A" is a user chain: only built-in chains have a policy']],
     ["-X of a chain with rules", "*filter\n-N A\n-A A -j ACCEPT\n-X A\nCOMMIT\n", ['4:4-4:5 chain "A" is not empty: flush it (-F) before deleting it']],
     ["long chain name", "*filter\n-N ABCDEFGHIJKLMNOPQRSTUVWXYZ123\nCOMMIT\n", ['2:4-2:33 chain name "ABCDEFGHIJKLMNOPQRSTUVWXYZ123" is longer than 28 characters']],
+    ["counters without a colon", "*filter\n[12] -A INPUT -j ACCEPT\nCOMMIT\n", ['2:1-2:5 counters must be written "[packets:bytes]"']],
     ["missing chain argument", "*filter\n-A\nCOMMIT\n", ['2:1-2:3 "-A" needs a chain name after it']],
     ["-w without its value at the end", "*filter\n-A INPUT -j ACCEPT -W\nCOMMIT\n", ['2:20-2:22 "-W" needs a value after it']],
     ["nested table", "*filter\n*nat\nCOMMIT\n", ['2:1-2:5 "*nat" starts a table before the previous one has its COMMIT line']],
