@@ -5,8 +5,8 @@
 // yang/vyatta-fw-types-v1.yang (same value forms), IANA protocol and port registries for the numbers.
 
 import type { Family, Interval } from "../../model/firewall.js";
-import { ICMP6_TYPES, ICMP_TYPES, PROTOCOLS, SERVICES, type IcmpName } from "../iptables/extensions/tables.js";
-import { normalizeBigIntervals, normalizeIntervals as normalizeIntervalList, parseIpv6 } from "../iptables/extensions/values.js";
+import { ICMP6_TYPES, ICMP_TYPES, PROTOCOLS, type IcmpName } from "../iptables/extensions/tables.js";
+import { normalizeBigIntervals, normalizeIntervals as normalizeIntervalList, parseIpv6, parsePort } from "../iptables/extensions/values.js";
 
 // The name tables (/etc/protocols, /etc/services, ICMP type names) are the ones the iptables front end ships: VyOS
 // and EdgeOS compile these values to the same netfilter names.
@@ -54,7 +54,9 @@ function portNumber(text: string): number | undefined {
     const n = Number(text);
     return n <= 65535 ? n : undefined;
   }
-  return SERVICES.get(text) ?? SERVICES.get(text.toLowerCase());
+  // Names only: iptables' C-style numbers (0x1f4, 0764) are not Vyatta syntax.
+  if (/^\d/.test(text)) return undefined;
+  return parsePort(text) ?? parsePort(text.toLowerCase());
 }
 
 export function normalizeIntervals(input: readonly Interval[]): Interval[] {
