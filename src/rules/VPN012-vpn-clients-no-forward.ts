@@ -18,7 +18,7 @@ export default defineRule({
   precision: "medium",
   tags: ["vpn", "availability"],
   messages: {
-    blocked: "{{clients}} connect, but NEW packets they send through the server are {{verb}} by {{decider}}: the VPN reaches nothing beyond this host",
+    blocked: "{{clients}} connect, but new connections they open through the server (HTTPS, for one) are {{verb}} by {{decider}}: the VPN reaches nothing beyond this host",
   },
   check(context) {
     const { model, roles } = context;

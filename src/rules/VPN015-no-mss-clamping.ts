@@ -4,7 +4,6 @@ import { defineRule } from "./define.js";
 import { analyzeClients, clientPaths } from "./support/clients.js";
 import { describeDecider, isImplicitDefault } from "./support/describe.js";
 import { admittedParts, endpointRulesets } from "./support/queries.js";
-import { PROTO_TCP } from "./support/traffic.js";
 import { deciderSubject } from "./context.js";
 
 export default defineRule({
@@ -25,7 +24,7 @@ export default defineRule({
     // Vyatta-family routers clamp in interface settings (`adjust-mss`), which the firewall model does not hold.
     if (model.format !== "iptables") return;
     for (const ruleset of endpointRulesets(model, roles)) {
-      for (const path of clientPaths(context, { proto: PROTO_TCP })) {
+      for (const path of clientPaths(context)) {
         const analysis = analyzeClients(context, ruleset, path);
         const admitted = admittedParts(analysis);
         if (admitted.length === 0) continue;

@@ -3,7 +3,15 @@
 import { deciderSubject } from "./context.js";
 import { defineRule } from "./define.js";
 import { describeDecider } from "./support/describe.js";
-import { arrivals, endpointRulesets, unattachedVpnChains } from "./support/queries.js";
+import type { Analysis, PacketQuery } from "../engine/api.js";
+import { arrivals, endpointRulesets, unattachedVpnChains, type Arrival } from "./support/queries.js";
+import { PROTO_GRE, PROTO_TCP, PROTO_UDP } from "./support/traffic.js";
+
+const PROBES: readonly Partial<PacketQuery>[] = [
+  { proto: PROTO_TCP, dport: 23 },
+  { proto: PROTO_UDP, dport: 161 },
+  { proto: PROTO_GRE },
+];
 
 /** A minimal local firewall for a VPN endpoint in the config's own generation (base chain on VyOS 1.4+). */
 function vyattaLocalFirewall(generation: string, iface: string): string {
@@ -35,7 +43,7 @@ export default defineRule({
   precision: "high",
   tags: ["vpn", "security"],
   messages: {
-    unfiltered: "Every NEW packet arriving on {{interfaces}} is accepted by {{decider}}: nothing filters what reaches this VPN endpoint",
+    unfiltered: "New connections arriving on {{interfaces}}, telnet and SNMP included, are accepted by {{decider}}: nothing filters what reaches this VPN endpoint",
     noRules: "The file has no firewall rules, so nothing filters what reaches this VPN endpoint",
   },
   check(context) {
@@ -49,23 +57,27 @@ export default defineRule({
       return;
     }
     for (const ruleset of endpointRulesets(model, roles)) {
-      const open = arrivals(roles).filter((arrival) => {
-        const analysis = context.analyze(ruleset, { hook: "input", state: "new", ...arrival.query });
-        return analysis.parts.length > 0 && analysis.verdict === "accept" && analysis.parts.every((part) => !part.dnat);
-      });
-      if (open.length === 0 || open.length < arrivals(roles).length) continue;
-      const analysis = context.analyze(ruleset, { hook: "input", state: "new", ...open[0]!.query });
-      const decider = analysis.parts[0]!.decidedBy;
+      // "Everything is accepted", asked with probes no sane firewall lets in from outside (telnet, SNMP, GRE): asking
+      // about every packet would make the engine split the set at each rule of a large ruleset.
+      const openAnalyses = (arrival: Arrival): Analysis[] | undefined => {
+        const analyses = PROBES.map((probe) => context.analyze(ruleset, { hook: "input", state: "new", ...probe, ...arrival.query }));
+        const open = analyses.every((analysis) => analysis.parts.length > 0 && analysis.verdict === "accept" && analysis.parts.every((part) => !part.dnat && part.decidedBy.kind === "policy"));
+        return open ? analyses : undefined;
+      };
+      const all = arrivals(roles);
+      const open = all.map(openAnalyses);
+      if (open.some((analyses) => analyses === undefined)) continue;
+      const decider = open[0]![0]!.parts[0]!.decidedBy;
       context.report({
         messageId: "unfiltered",
         ...deciderSubject(decider),
         ...(vpnRange && decider.kind === "policy" && !decider.chain.policy?.range ? { range: vpnRange } : {}),
-        data: { interfaces: open.map((arrival) => arrival.label).join(", "), decider: describeDecider(decider) },
+        data: { interfaces: all.map((arrival) => arrival.label).join(", "), decider: describeDecider(decider) },
         fix:
           model.format === "vyatta"
             ? {
                 description: "Create a local rule-set that accepts the VPN and drops the rest, and attach it to the external interface",
-                text: vyattaLocalFirewall(model.host.generation ?? "", open[0]!.label),
+                text: vyattaLocalFirewall(model.host.generation ?? "", all[0]!.label),
               }
             : {
                 description: "Give INPUT a DROP policy after accepting loopback, replies and the VPN",

@@ -3,6 +3,7 @@
 import type { Analysis, PacketQuery } from "../../engine/api.js";
 import type { Ruleset } from "../../model/firewall.js";
 import type { RuleContext } from "../context.js";
+import { PROTO_TCP } from "./traffic.js";
 
 export interface ClientPath {
   /** `L2TP clients (ppp+)`, for messages. */
@@ -12,8 +13,13 @@ export interface ClientPath {
   readonly query: PacketQuery;
 }
 
-/** How this host's VPN clients enter the forward path, if it serves any. */
-export function clientPaths(context: RuleContext<string>, extra: Partial<PacketQuery> = {}): ClientPath[] {
+/**
+ * How this host's VPN clients enter the forward path, if it serves any. The question is one typical connection (a
+ * new HTTPS connection through the server) rather than every packet: "all packets from ppp+" would make the engine
+ * split the set at every DNAT and port rule of a large ruleset, for no better answer.
+ */
+export function clientPaths(context: RuleContext<string>): ClientPath[] {
+  const extra = { proto: PROTO_TCP, dport: 443 };
   const { model, roles } = context;
   const paths: ClientPath[] = [];
   if (roles.l2tpEndpoint.value) {
