@@ -2,6 +2,7 @@
 
 import type { Interval } from "../../../model/firewall.js";
 import { Invalid, type ValueParser } from "./extension.js";
+import { SERVICE_ANY, SERVICE_DCCP, SERVICE_SCTP, SERVICE_TCP, SERVICE_UDP } from "./tables.js";
 import {
   looksLikeHostName,
   parseAddress,
@@ -50,9 +51,21 @@ export function uint64Range(): ValueParser {
   };
 }
 
-/** A port, service name or `a:b` range. */
-export const portRange: ValueParser = (value) =>
-  parsePortRange(value) ?? new Invalid(`invalid port or service ${quote(value)} (a number 0-65535, a service name, or low:high)`);
+/** A port, service name (for `protocols`, SERVICE_* bits) or `a:b` range. */
+export function portRangeFor(protocols: number): ValueParser {
+  return (value) =>
+    parsePortRange(value, protocols) ?? new Invalid(`invalid port or service ${quote(value)} (a number 0-65535, a ${serviceNames(protocols)} service name, or low:high)`);
+}
+
+function serviceNames(protocols: number): string {
+  if (protocols === SERVICE_TCP) return "TCP";
+  if (protocols === SERVICE_UDP) return "UDP";
+  if (protocols === SERVICE_SCTP) return "SCTP";
+  if (protocols === SERVICE_DCCP) return "DCCP";
+  return "known";
+}
+
+export const portRange: ValueParser = portRangeFor(SERVICE_ANY);
 
 /** One of fixed words (`caseless`: compared ignoring case). Values are the index into `words` unless `values` given. */
 export function choice(words: readonly string[], caseless = false, values?: readonly unknown[]): ValueParser {

@@ -488,7 +488,7 @@ class RuleParser implements RuleState {
       return;
     }
     if (goto) {
-      if (!this.ctx.isChain(name)) this.fail(valueWord, `-g needs a user-defined chain; "${name}" is not one`);
+      if (!this.ctx.isChain(name) || (BUILTIN_CHAINS[this.ctx.table] as readonly string[]).includes(name)) this.fail(valueWord, `-g needs a user-defined chain; "${name}" is not one`);
       else this.jump = { name, goto, first: i, last: valueWord };
       return;
     }
@@ -506,6 +506,10 @@ class RuleParser implements RuleState {
       return;
     }
     if (this.ctx.isChain(name)) {
+      if ((BUILTIN_CHAINS[this.ctx.table] as readonly string[]).includes(name)) {
+        this.fail(valueWord, `cannot jump to the built-in chain ${name}; only user-defined chains can be jumped to`);
+        return;
+      }
       this.jump = { name, goto, first: i, last: valueWord };
       return;
     }

@@ -2,7 +2,7 @@
 // Each returns the value, or undefined when iptables would refuse it; callers word the message.
 
 import type { Family, Interval } from "../../../model/firewall.js";
-import { PROTOCOLS, SERVICES } from "./tables.js";
+import { PROTOCOLS, SERVICE_ANY, SERVICES } from "./tables.js";
 
 /** Digit value of a character code, or 99. */
 function digit(c: number): number {
@@ -80,15 +80,22 @@ export function parseRange(
   return [lo, hi];
 }
 
-/** A port number or service name (xtables_parse_port): the name first, then a number in C base 0. */
-export function parsePort(text: string): number | undefined {
+/**
+ * A port number or service name (xtables_parse_port): the name first, for the protocols in `protocols` (SERVICE_*
+ * bits), then a number in C base 0.
+ */
+export function parsePort(text: string, protocols: number = SERVICE_ANY): number | undefined {
   const named = SERVICES.get(text);
-  if (named !== undefined) return named;
+  if (named !== undefined && (named[1] & protocols) !== 0) return named[0];
   return parseUnsigned(text, 65535);
 }
 
-export function parsePortRange(text: string, sep = ":"): Interval | undefined {
-  return parseRange(text, 0, 65535, parsePort, sep);
+const portParsers = new Map<number, (text: string) => number | undefined>();
+
+export function parsePortRange(text: string, protocols: number = SERVICE_ANY, sep = ":"): Interval | undefined {
+  let one = portParsers.get(protocols);
+  if (!one) portParsers.set(protocols, (one = (t: string) => parsePort(t, protocols)));
+  return parseRange(text, 0, 65535, one, sep);
 }
 
 /** `-p`: a number 0..255, `all`, or a name (case-insensitive, as iptables lower-cases it first). */

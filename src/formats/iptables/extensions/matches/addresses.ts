@@ -46,7 +46,7 @@ const addrtypeModule = defineMatch({
 });
 
 const macAddress: ValueParser = (value) =>
-  /^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(value) ? value : new Invalid(`"${value}" is not a MAC address (six hex bytes: 02:00:00:00:00:01)`);
+  /^([0-9a-fA-F]{1,2}:){5}[0-9a-fA-F]{1,2}$/.test(value) ? value : new Invalid(`"${value}" is not a MAC address (six hex bytes: 02:00:00:00:00:01)`);
 
 const macModule = defineMatch({
   name: "mac",
@@ -68,8 +68,8 @@ const physdevModule = defineMatch({
   check(ext, rule) {
     const out = ext.has("physdev-out") || ext.has("physdev-is-out");
     const bridged = ext.has("physdev-is-bridged") && !ext.isInverted("physdev-is-bridged");
-    if (out && !bridged && rule.builtin && ["OUTPUT", "FORWARD", "POSTROUTING"].includes(rule.ctx.chain)) {
-      return "--physdev-out and --physdev-is-out need --physdev-is-bridged in OUTPUT, FORWARD and POSTROUTING";
+    if (out && !bridged && rule.builtin && rule.ctx.chain === "OUTPUT") {
+      return "--physdev-out and --physdev-is-out need --physdev-is-bridged in OUTPUT";
     }
     return undefined;
   },

@@ -80,10 +80,7 @@ const connlimitModule = defineMatch({
   options: [
     opt("connlimit-upto", uint(0xffffffff)),
     opt("connlimit-above", uint(0xffffffff)),
-    opt("connlimit-mask", (value, _ext, rule) => {
-      const v = parseUnsigned(value, rule.ctx.family === "ipv4" ? 32 : 128);
-      return v === undefined ? new Invalid(`"${value}" is not a prefix length`) : v;
-    }),
+    opt("connlimit-mask", (value) => parseUnsigned(value, 128) ?? new Invalid(`"${value}" is not a prefix length`)),
     opt("connlimit-saddr"),
     opt("connlimit-daddr"),
   ],

@@ -3,7 +3,7 @@
 import { IpsecState, type Interval, type Match } from "../../../../model/firewall.js";
 import { defineMatch, Invalid, opt, type ExtensionState, type ValueParser } from "../extension.js";
 import { extensionRange, opaqueIfAny } from "../mapping.js";
-import { choice, hostMask, uint, uintRange } from "../parsers.js";
+import { hostMask, protocol, choice, uint, uintRange } from "../parsers.js";
 
 /** One `--next`-separated element of a policy match. */
 interface PolicyElement {
@@ -13,7 +13,16 @@ interface PolicyElement {
 }
 
 const POLICY_MAX_ELEMENTS = 4;
-const PROTOS = ["esp", "ah", "ipcomp"];
+/** IP protocol numbers of ESP, AH and IPComp, in IpsecState order. */
+const IPSEC_PROTOCOLS = [50, 51, 108];
+
+/** `--proto`: any way of writing esp, ah or ipcomp (name or number); the value is the IpsecState protocol index. */
+const ipsecProtocol: ValueParser = (value, ext, rule, second) => {
+  const number = protocol(value, ext, rule, second);
+  if (number instanceof Invalid) return number;
+  const index = IPSEC_PROTOCOLS.indexOf(number as number);
+  return index === -1 ? new Invalid(`"${value}" is not esp, ah or ipcomp`) : index;
+};
 const MODES = ["transport", "tunnel"];
 
 function elements(ext: ExtensionState): PolicyElement[] {
@@ -46,7 +55,7 @@ const policyModule = defineMatch({
     opt("strict"),
     opt("reqid", elementOption("reqid", uint(0xffffffff)), "!*"),
     opt("spi", elementOption("spi", uint(0xffffffff)), "!*"),
-    opt("proto", elementOption("proto", choice(PROTOS)), "!*"),
+    opt("proto", elementOption("proto", ipsecProtocol), "!*"),
     opt("mode", elementOption("mode", choice(MODES)), "!*"),
     opt("tunnel-src", elementOption("tunnel-src", hostMask), "!*"),
     opt("tunnel-dst", elementOption("tunnel-dst", hostMask), "!*"),
@@ -60,14 +69,17 @@ const policyModule = defineMatch({
   ],
   required: [["dir"]],
   check(ext, rule) {
-    const list = elements(ext).filter((e) => e.given.size > 0);
+    const all = elements(ext);
+    const list = all.filter((e) => e.given.size > 0);
     const none = ext.value<number>("pol") === 0;
+    if (all.length > list.length) return "--next is followed by no policy element options";
     if (none && ext.has("strict")) return "--pol none cannot be combined with --strict";
     if (none && list.length > 0) return "--pol none takes no further policy options";
     if (ext.has("strict") && list.length === 0) return "--strict needs at least one policy element (--proto, --mode, --reqid, ...)";
     if (!ext.has("strict") && list.length > 1) return "several policy elements (--next) need --strict";
     for (const e of list) {
-      if ((e.given.has("tunnel-src") || e.given.has("tunnel-dst")) && (!e.mode || e.mode.value !== 1 || e.mode.negated)) {
+      const tunnel = e.mode !== undefined && (e.mode.value === 1) !== e.mode.negated;
+      if ((e.given.has("tunnel-src") || e.given.has("tunnel-dst")) && !tunnel) {
         return "--tunnel-src/--tunnel-dst are only valid with --mode tunnel";
       }
     }

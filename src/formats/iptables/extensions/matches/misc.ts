@@ -3,7 +3,7 @@
 
 import { defineMatch, Invalid, opt, type ValueParser } from "../extension.js";
 import { optionRange } from "../mapping.js";
-import { anyString, choice, fraction, hostMask, markMask, rate, str, uint, uint64, uintList } from "../parsers.js";
+import { anyString, choice, fraction, hostMask, markMask, packetRate, rate, str, uint, uint64, uintList } from "../parsers.js";
 import { parseRange, parseUnsigned } from "../values.js";
 
 const commentModule = defineMatch({
@@ -53,9 +53,34 @@ const setModule = defineMatch({
   exclusive: [["packets-eq", "packets-lt", "packets-gt"], ["bytes-eq", "bytes-lt", "bytes-gt"]],
 });
 
+/** Seconds per unit of a `--limit` rate. */
+function rateUnitSeconds(value: string): number {
+  const slash = value.indexOf("/");
+  const unit = slash === -1 ? "second" : value.slice(slash + 1);
+  return "minute".startsWith(unit) ? 60 : "hour".startsWith(unit) ? 3600 : "day".startsWith(unit) ? 86400 : 1;
+}
+
+const LIMIT_SCALE = 10000;
+
+/** A packet rate, kept as written (the check needs its unit). */
+const rateText: ValueParser = (value, ext, rule, second) => {
+  const checked = rate(value, ext, rule, second);
+  return checked instanceof Invalid ? checked : value;
+};
+
 const limitModule = defineMatch({
   name: "limit",
-  options: [opt("limit", rate), opt("limit-burst", uint(10000))],
+  options: [opt("limit", rateText), opt("limit-burst", uint(10000, 1))],
+  check(ext) {
+    const text = ext.value<string>("limit") ?? "3/hour";
+    const count = packetRate(text)!;
+    const average = Math.floor((LIMIT_SCALE * rateUnitSeconds(text)) / count);
+    if (average === 0) return `rate ${text} is too fast (at most ${LIMIT_SCALE}/second)`;
+    // The kernel multiplies average and burst in 32 bits and refuses the rule when that wraps below the average.
+    const burst = ext.value<number>("limit-burst") ?? 5;
+    if ((average * burst) % 2 ** 32 < average) return `--limit ${text} with --limit-burst ${burst} overflows the kernel's credit counter; lower the burst`;
+    return undefined;
+  },
 });
 
 const BYTE_RATE = /^[0-9]+(b|kb|mb)\/(s|sec|second|m|min|minute|h|hour|d|day)$/;
@@ -74,6 +99,11 @@ const hashMode: ValueParser = (value) => {
   return value;
 };
 
+const prefixLength: ValueParser = (value, _ext, rule) => {
+  const max = rule.ctx.family === "ipv4" ? 32 : 128;
+  return parseUnsigned(value, max) ?? new Invalid(`"${value}" is not a prefix length (0-${max})`);
+};
+
 const hashlimitModule = defineMatch({
   name: "hashlimit",
   options: [
@@ -81,8 +111,8 @@ const hashlimitModule = defineMatch({
     opt("hashlimit-above", hashRate),
     opt("hashlimit-burst", hashBurst),
     opt("hashlimit-mode", hashMode),
-    opt("hashlimit-srcmask", uint(128)),
-    opt("hashlimit-dstmask", uint(128)),
+    opt("hashlimit-srcmask", prefixLength),
+    opt("hashlimit-dstmask", prefixLength),
     opt("hashlimit-name", str(256)),
     opt("hashlimit-htable-size", uint(0xffffffff)),
     opt("hashlimit-htable-max", uint(0xffffffff)),
@@ -104,7 +134,7 @@ const recentModule = defineMatch({
     opt("remove", undefined, "!"),
     opt("seconds", uint(0xffffffff, 1)),
     opt("reap"),
-    opt("hitcount", uint(255, 1)),
+    opt("hitcount", uint(65535)),
     opt("rttl"),
     opt("name", str(200)),
     opt("rsource"),
@@ -122,11 +152,18 @@ const recentModule = defineMatch({
   },
 });
 
-const DATE = /^[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}(:[0-9]{2}(:[0-9]{2})?)?)?)?)?$/;
+const DATE = /^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:T([0-9]{2})(?::([0-9]{2})(?::([0-9]{2}))?)?)?)?)?$/;
 const TIME = /^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$/;
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-const dateValue: ValueParser = (value) => (DATE.test(value) ? value : new Invalid(`"${value}" is not a date (YYYY[-MM[-DD[Thh[:mm[:ss]]]]])`));
+const dateValue: ValueParser = (value) => {
+  const m = DATE.exec(value);
+  const [year, month, day, hour, minute, second] = (m ?? []).slice(1).map((v) => (v === undefined ? undefined : Number(v)));
+  const valid =
+    m !== null && year! >= 1970 && (month === undefined || (month >= 1 && month <= 12)) && (day === undefined || (day >= 1 && day <= 31)) &&
+    (hour ?? 0) <= 23 && (minute ?? 0) <= 59 && (second ?? 0) <= 59;
+  return valid ? value : new Invalid(`"${value}" is not a date (YYYY[-MM[-DD[Thh[:mm[:ss]]]]], from 1970)`);
+};
 const timeValue: ValueParser = (value) => {
   if (!TIME.test(value)) return new Invalid(`"${value}" is not a time of day (hh:mm[:ss])`);
   const [h, m, s] = value.split(":").map(Number);
@@ -147,7 +184,7 @@ const timeModule = defineMatch({
     opt("datestop", dateValue),
     opt("timestart", timeValue),
     opt("timestop", timeValue),
-    opt("monthdays", uintList(31, 1), "!"),
+    opt("monthdays", uintList(31), "!"),
     opt("weekdays", weekdays, "!"),
     opt("contiguous"),
     opt("kerneltz"),

@@ -12,7 +12,7 @@ function ttlLike(name: string, prefix: string, family: "ipv4" | "ipv6") {
   return defineMatch({
     name,
     family,
-    options: names.map((n) => opt(n, uint(255), "!")),
+    options: names.map((n, i) => opt(n, uint(255), i === 0 ? "!" : "")),
     required: [names],
     exclusive: [names],
   });
@@ -104,7 +104,22 @@ const stringModule = defineMatch({
   exclusive: [["string", "hex-string"]],
 });
 
-const u32Module = defineMatch({ name: "u32", options: [opt("u32", str(4096), "!")], required: [["u32"]] });
+const U32_NUMBER = "(?:0[xX][0-9a-fA-F]+|[0-9]+)";
+const U32_LOCATION = new RegExp(`^\\s*${U32_NUMBER}(?:\\s*(?:&|<<|>>|@)\\s*${U32_NUMBER})*\\s*$`);
+const U32_RANGES = new RegExp(`^\\s*${U32_NUMBER}(?:\\s*:\\s*${U32_NUMBER})?(?:\\s*,\\s*${U32_NUMBER}(?:\\s*:\\s*${U32_NUMBER})?)*\\s*$`);
+
+/** `location=ranges[&&location=ranges...]` (iptables-extensions(8) u32). */
+const u32Tests: ValueParser = (value) => {
+  for (const test of value.split("&&")) {
+    const eq = test.indexOf("=");
+    if (eq === -1 || !U32_LOCATION.test(test.slice(0, eq)) || !U32_RANGES.test(test.slice(eq + 1))) {
+      return new Invalid(`"${test.trim()}" is not a u32 test (location=value[:value][,...], location like 0>>22&0x3C@12)`);
+    }
+  }
+  return value;
+};
+
+const u32Module = defineMatch({ name: "u32", options: [opt("u32", u32Tests, "!")], required: [["u32"]] });
 
 /** `--bytecode "N,op jt jf k,..."`: N instructions of four numbers each. */
 const bytecode: ValueParser = (value) => {

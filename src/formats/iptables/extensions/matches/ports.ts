@@ -3,8 +3,8 @@
 import type { Interval, Match } from "../../../../model/firewall.js";
 import { defineMatch, Invalid, opt, type ExtensionState, type RuleState, type ValueParser } from "../extension.js";
 import { fieldMatch, opaqueIfAny } from "../mapping.js";
-import { choiceList, portRange, uint } from "../parsers.js";
-import { PORT_PROTOCOLS } from "../tables.js";
+import { choiceList, portRangeFor, uint } from "../parsers.js";
+import { PORT_PROTOCOLS, SERVICE_ANY, SERVICE_SCTP, SERVICE_TCP, serviceProtocol } from "../tables.js";
 import { parsePort, normalizeIntervals } from "../values.js";
 
 const TCP_FLAGS: ReadonlyMap<string, number> = new Map([
@@ -49,15 +49,19 @@ function portFields(ext: ExtensionState, rule: RuleState, out: Match[]): void {
   if (dport) out.push(fieldMatch(ext, rule, "dport", "dport", [dport]));
 }
 
+const tcpPort = portRangeFor(SERVICE_TCP);
+// libxt_tcp and libxt_sctp look names up for their protocol; udp and dccp use getaddrinfo, which takes any protocol's.
+const udpPort = portRangeFor(SERVICE_ANY);
+
 export const tcpMatch = defineMatch({
   name: "tcp",
   protos: [6],
   options: [
-    opt("sport|source-port", portRange, "!"),
-    opt("dport|destination-port", portRange, "!"),
+    opt("sport|source-port", tcpPort, "!"),
+    opt("dport|destination-port", tcpPort, "!"),
     opt("syn", undefined, "!"),
     opt("tcp-flags", tcpFlags, "!2"),
-    opt("tcp-option", uint(255), "!"),
+    opt("tcp-option", uint(255, 1), "!"),
   ],
   exclusive: [["syn", "tcp-flags"]],
   toMatches(ext, rule, out) {
@@ -72,7 +76,7 @@ export const tcpMatch = defineMatch({
 const udpMatch = defineMatch({
   name: "udp",
   protos: [17],
-  options: [opt("sport|source-port", portRange, "!"), opt("dport|destination-port", portRange, "!")],
+  options: [opt("sport|source-port", udpPort, "!"), opt("dport|destination-port", udpPort, "!")],
   toMatches: portFields,
 });
 
@@ -98,8 +102,8 @@ const sctpMatch = defineMatch({
   name: "sctp",
   protos: [132],
   options: [
-    opt("sport|source-port", portRange, "!"),
-    opt("dport|destination-port", portRange, "!"),
+    opt("sport|source-port", portRangeFor(SERVICE_SCTP), "!"),
+    opt("dport|destination-port", portRangeFor(SERVICE_SCTP), "!"),
     opt("chunk-types", sctpChunks, "!2"),
   ],
   toMatches(ext, rule, out) {
@@ -114,8 +118,8 @@ const dccpMatch = defineMatch({
   name: "dccp",
   protos: [33],
   options: [
-    opt("sport|source-port", portRange, "!"),
-    opt("dport|destination-port", portRange, "!"),
+    opt("sport|source-port", udpPort, "!"),
+    opt("dport|destination-port", udpPort, "!"),
     opt("dccp-types", choiceList(DCCP_TYPES, true), "!"),
     opt("dccp-option", uint(255), "!"),
   ],
@@ -128,19 +132,20 @@ const dccpMatch = defineMatch({
 const MULTIPORT_MAX = 15;
 
 /** multiport's list: up to 15 ports, a range `a:b` (a < b) counting as two. */
-const portList: ValueParser = (value) => {
+const portList: ValueParser = (value, _ext, rule) => {
+  const protocols = serviceProtocol(rule.proto);
   const out: Interval[] = [];
   let slots = 0;
   for (const part of value.split(",")) {
     const colon = part.indexOf(":");
     if (colon === -1) {
-      const p = parsePort(part);
+      const p = parsePort(part, protocols);
       if (p === undefined) return new Invalid(`invalid port or service "${part}"`);
       out.push([p, p]);
       slots += 1;
     } else {
-      const lo = parsePort(part.slice(0, colon));
-      const hi = parsePort(part.slice(colon + 1));
+      const lo = parsePort(part.slice(0, colon), protocols);
+      const hi = parsePort(part.slice(colon + 1), protocols);
       if (lo === undefined || hi === undefined || lo >= hi) return new Invalid(`invalid port range "${part}"`);
       out.push([lo, hi]);
       slots += 2;

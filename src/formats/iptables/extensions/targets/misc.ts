@@ -8,12 +8,11 @@ import { anyString, choice, host, markMask, portRange, str, uint, uintRange } fr
 import { parseUnsigned } from "../values.js";
 
 const LOG_LEVELS: ReadonlyMap<string, number> = new Map([
-  ["emerg", 0], ["panic", 0], ["alert", 1], ["crit", 2], ["error", 3], ["err", 3], ["warning", 4], ["warn", 4],
-  ["notice", 5], ["info", 6], ["debug", 7],
+  ["emerg", 0], ["panic", 0], ["alert", 1], ["crit", 2], ["error", 3], ["warning", 4], ["notice", 5], ["info", 6], ["debug", 7],
 ]);
 
 const logLevel: ValueParser = (value) => {
-  const level = parseUnsigned(value, 7) ?? LOG_LEVELS.get(value.toLowerCase());
+  const level = parseUnsigned(value, 7) ?? LOG_LEVELS.get(value);
   return level ?? new Invalid(`unknown log level "${value}" (0-7, emerg, alert, crit, error, warning, notice, info, debug)`);
 };
 
@@ -21,9 +20,8 @@ const log = defineTarget({
   name: "LOG",
   options: [
     opt("log-level", logLevel),
-    opt("log-prefix", (value) =>
-      value.length === 0 ? new Invalid("the prefix is empty") : Buffer.byteLength(value) > 29 ? new Invalid(`"${value}" is longer than 29 characters`) : value,
-    ),
+    // Legacy iptables cuts a longer prefix to 29 characters without complaint.
+    opt("log-prefix", (value) => (value.length === 0 ? new Invalid("the prefix is empty") : value)),
     opt("log-tcp-sequence"),
     opt("log-tcp-options"),
     opt("log-ip-options"),
@@ -39,7 +37,7 @@ const nflog = defineTarget({
     opt("nflog-prefix", anyString),
     opt("nflog-range", uint(0xffffffff)),
     opt("nflog-size", uint(0xffffffff)),
-    opt("nflog-threshold", uint(65535, 1)),
+    opt("nflog-threshold", uint(65535)),
   ],
   exclusive: [["nflog-range", "nflog-size"]],
 });

@@ -60,8 +60,8 @@ function natAddress(base: boolean): ValueParser {
       const dash = addressText.indexOf("-");
       const lo = parseAddress(dash === -1 ? addressText : addressText.slice(0, dash), rule.ctx.family);
       const hi = dash === -1 ? lo : parseAddress(addressText.slice(dash + 1), rule.ctx.family);
-      if (lo === undefined || hi === undefined || lo > hi) return new Invalid(`"${addressText}" is not an address or address range`);
-      spec.addresses = [lo, hi];
+      if (lo === undefined || hi === undefined) return new Invalid(`"${addressText}" is not an address or address range`);
+      spec.addresses = lo <= hi ? [lo, hi] : [hi, lo];
     }
     if (portText !== undefined) {
       const missing = needsPortProtocol(rule);
