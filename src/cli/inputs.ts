@@ -22,7 +22,7 @@ const CALLS_IPTABLES = /(?:^|[\s;&|/`$(])ip6?tables(?:-legacy|-nft)?(?:-restore)
 const SNIFF_BYTES = 64 * 1024;
 const SKIPPED_DIRECTORIES = new Set(["node_modules"]);
 
-export const RULESET_DESCRIPTION = "rules.v4, rules.v6, *.rules, ip(6)tables*, config.boot, *.boot, *.set, or *.sh scripts calling iptables";
+const RULESET_DESCRIPTION = "rules.v4, rules.v6, *.rules, ip(6)tables*, config.boot, *.boot, *.set, or *.sh scripts calling iptables";
 
 function sniffScript(path: string): boolean {
   let fd: number | undefined;

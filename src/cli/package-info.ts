@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { ToolInfo } from "../report/types.js";
 
 /** This file is src/cli/package-info.ts or dist/cli/package-info.js: the package root is two levels up. */
-export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 let cached: ToolInfo | undefined;
 

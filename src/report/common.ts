@@ -36,7 +36,7 @@ export function ruleFor(rules: readonly RuleMeta[], finding: Finding): RuleMeta 
   );
 }
 
-export function compareFindings(a: Finding, b: Finding): number {
+function compareFindings(a: Finding, b: Finding): number {
   const fa = a.location.file;
   const fb = b.location.file;
   if (fa !== fb) return fa < fb ? -1 : 1;

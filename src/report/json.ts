@@ -6,7 +6,7 @@ import type { RoleFact, Roles } from "../rules/context.js";
 import { countFindings, fingerprints, helpUri, orderedFiles, ruleFor } from "./common.js";
 import type { Formatter } from "./types.js";
 
-export const JSON_SCHEMA_VERSION = 1;
+const JSON_SCHEMA_VERSION = 1;
 
 function locationJson(at: ResolvedLocation) {
   return { file: at.file, startLine: at.startLine, startColumn: at.startColumn, endLine: at.endLine, endColumn: at.endColumn };

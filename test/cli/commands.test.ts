@@ -75,11 +75,11 @@ describe("explain", () => {
 });
 
 describe("spinner", () => {
-  const io = (env: Record<string, string>, stderrIsTTY: boolean): CliIo => ({
+  const io = (env: Record<string, string>, stderrIsTTY: boolean, columns = 80): CliIo => ({
     cwd: "/",
     env,
     stdout: { write: () => {}, isTTY: true },
-    stderr: { write: () => {}, isTTY: stderrIsTTY },
+    stderr: { write: () => {}, isTTY: stderrIsTTY, columns },
     stderrStream: process.stderr,
     readStdin: async () => "",
   });
@@ -92,5 +92,7 @@ describe("spinner", () => {
     expect(wantsSpinner(io({}, false), false, false, 50, 1000)).toBe(false);
     expect(wantsSpinner(io({}, true), true, false, 50, 1000)).toBe(false);
     expect(wantsSpinner(io({}, true), false, true, 50, 1000)).toBe(false);
+    // A pty without a size: ora would clear lines forever.
+    expect(wantsSpinner(io({}, true, 0), false, false, 50, 1000)).toBe(false);
   });
 });

@@ -3,7 +3,7 @@
 
 import type { FailOn } from "../../audit/threshold.js";
 import type { FormatId } from "../../model/firewall.js";
-import type { OutputFormat } from "../../report/types.js";
+import { outputFormats, type OutputFormat } from "../../report/index.js";
 import { STDIN_ARG } from "../io.js";
 
 export interface AuditArgs {
@@ -42,7 +42,7 @@ export interface FlagSpec {
 }
 
 export const AUDIT_FLAGS: readonly FlagSpec[] = [
-  { name: "format", key: "format", alias: "f", kind: "string", choices: ["text", "json", "sarif", "github"], default: "text", describe: "Output format" },
+  { name: "format", key: "format", alias: "f", kind: "string", choices: outputFormats, default: "text", describe: "Output format" },
   { name: "output", key: "output", alias: "o", kind: "string", describe: "Write the report to FILE instead of standard output" },
   {
     name: "fail-on",

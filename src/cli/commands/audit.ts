@@ -6,7 +6,7 @@ import type { AuditOptions, FileReport } from "../../audit/index.js";
 import { reachesThreshold, type FailOn } from "../../audit/threshold.js";
 import type { Finding } from "../../model/finding.js";
 import { SourceFile } from "../../model/source.js";
-import type { ReportedFile } from "../../report/types.js";
+import { formatters, isMachineFormat, type ReportedFile } from "../../report/index.js";
 import { useColor } from "../color.js";
 import { AUDIT_FLAGS, auditArgsFrom, type AuditArgs } from "./audit-options.js";
 import { fileError, internalError, VpnlintError } from "../errors.js";
@@ -84,7 +84,7 @@ export async function runAudit(args: AuditArgs, io: CliIo): Promise<number> {
     configPath: args.config === false ? undefined : args.config,
     noConfigSearch: args.config === false,
   };
-  const machine = args.format !== "text";
+  const machine = isMachineFormat(args.format);
   const bytes = inputs.reduce((sum, input) => sum + input.text.length, 0);
   const progress = await startProgress(io, wantsSpinner(io, machine, args.quiet, inputs.length, bytes), "auditing");
   const { auditSource, ConfigError } = await import("../../audit/index.js");
@@ -107,7 +107,7 @@ export async function runAudit(args: AuditArgs, io: CliIo): Promise<number> {
     progress.stop();
   }
 
-  const [{ formatters }, { ruleCatalogue }] = await Promise.all([import("../../report/index.js"), import("../../rules/index.js")]);
+  const { ruleCatalogue } = await import("../../rules/index.js");
   const color = !machine && useColor(args.color, io, args.output !== undefined);
   const text = formatters[args.format]({ files: reports, rules: ruleCatalogue, tool: toolInfo(), cwd: io.cwd, color });
   const failed = reports.some((report) => report.findings.some((finding) => failsRun(finding, args.failOn)));

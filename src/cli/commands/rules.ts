@@ -9,7 +9,7 @@ interface RulesArgs {
   readonly format: "text" | "json";
 }
 
-export function rulesTable(rules: readonly RuleMeta[]): string {
+function rulesTable(rules: readonly RuleMeta[]): string {
   const header = ["ID", "SEVERITY", "NAME", "DESCRIPTION"];
   const rows = rules.map((rule) => [rule.id, rule.severity, rule.name, rule.description]);
   const widths = header.slice(0, 3).map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
