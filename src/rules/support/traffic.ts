@@ -207,19 +207,28 @@ export function reachingHooks(ruleset: Ruleset): Map<Chain, Set<BuiltinChainName
   return reached;
 }
 
-/** The chains that jump into `chain` (with the jumping rules), for interfaces of attachment and fixes. */
-export function callersOf(ruleset: Ruleset, chain: Chain): PlacedRule[] {
-  const table = ruleset.tables.get(chain.table);
-  if (!table) return [];
-  const callers: PlacedRule[] = [];
-  for (const caller of table.chains.values()) {
-    for (const rule of caller.rules) {
-      if (!rule.disabled && (rule.target.kind === "jump" || rule.target.kind === "goto") && rule.target.chain === chain.name) {
-        callers.push({ rule, chain: caller, table: table.name });
+const callersMemo = new WeakMap<Ruleset, Map<Chain, PlacedRule[]>>();
+
+/** The rules that jump or go to `chain` (for interfaces of attachment); indexed once per ruleset. */
+export function callersOf(ruleset: Ruleset, chain: Chain): readonly PlacedRule[] {
+  let index = callersMemo.get(ruleset);
+  if (!index) {
+    index = new Map();
+    for (const table of ruleset.tables.values()) {
+      for (const caller of table.chains.values()) {
+        for (const rule of caller.rules) {
+          if (rule.disabled || (rule.target.kind !== "jump" && rule.target.kind !== "goto")) continue;
+          const target = table.chains.get(rule.target.chain);
+          if (!target) continue;
+          let list = index.get(target);
+          if (!list) index.set(target, (list = []));
+          list.push({ rule, chain: caller, table: table.name });
+        }
       }
     }
+    callersMemo.set(ruleset, index);
   }
-  return callers;
+  return index.get(chain) ?? [];
 }
 
 /** The input interface a rule names (`-i eth0`, not negated), if any. */
