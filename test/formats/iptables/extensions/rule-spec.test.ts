@@ -141,6 +141,14 @@ describe("port matches", () => {
     expect(errorOf("-p tcp --sport 22 --source-port 23").message).toMatch(/only be given once/);
   });
 
+  it("looks service names up per protocol as iptables does (tcp by name, udp through getaddrinfo)", () => {
+    expect(errorOf("-p tcp --dport isakmp").message).toMatch(/invalid port or service "isakmp"/);
+    expect(field("-p udp --dport ssh", "dport").values).toEqual([[22, 22]]);
+    expect(errorOf("-p tcp -m multiport --dports isakmp,ssh").at).toBe("--dports isakmp,ssh");
+    expect(field("-p udp -m multiport --dports isakmp,ipsec-nat-t", "dport").values).toEqual([[500, 500], [4500, 4500]]);
+    expect(errorOf("-p tcp --dport HTTP").at).toBe("--dport HTTP");
+  });
+
   it("maps --syn and --tcp-flags to the set of flag bytes", () => {
     const syn = field("-p tcp --syn", "tcpFlags");
     expect(syn.values).toContainEqual([2, 2]);
@@ -164,6 +172,11 @@ describe("port matches", () => {
 });
 
 describe("icmp", () => {
+  it("knows iptables' aliases", () => {
+    expect(field("-p icmp --icmp-type ping", "icmpType").values).toEqual([[2048, 2303]]);
+    expect(field("-p icmp --icmp-type pong", "icmpType").values).toEqual([[0, 255]]);
+  });
+
   it("maps types and codes to type*256+code", () => {
     expect(field("-p icmp --icmp-type echo-request", "icmpType").values).toEqual([[2048, 2303]]);
     expect(field("-p icmp -m icmp --icmp-type port-unreachable", "icmpType").values).toEqual([[771, 771]]);
@@ -203,7 +216,8 @@ describe("policy", () => {
 
   it("refuses what iptables and the kernel refuse", () => {
     expect(errorOf("-m policy --dir out --pol ipsec", { chain: "INPUT" }).message).toMatch(/--dir out cannot be used in INPUT/);
-    expect(errorOf("-m policy --dir in --pol none --proto esp").message).toMatch(/--pol none/);
+    expect(errorOf("-m policy --dir in --pol none --strict --proto esp").message).toMatch(/--pol none/);
+    expect(errorOf("-m policy --dir in --pol ipsec --proto esp --next --proto ah").message).toBe("-m policy: --next needs --strict");
     expect(errorOf("-m policy --pol ipsec").message).toBe("-m policy needs --dir");
     expect(errorOf("-m policy --dir in --pol ipsec --strict").message).toMatch(/--strict needs/);
     expect(accepted("-m policy -i eth0 --dir in --pol ipsec --proto esp")).toBe(true);
@@ -221,6 +235,16 @@ describe("other modelled matches", () => {
     const commented = spec('-p udp -m comment --comment "IKE from peers" --dport 500');
     expect(commented.comment).toBe("IKE from peers");
     expect(commented.matches.map((m) => m.kind)).toEqual(["field", "field"]);
+  });
+
+  it("refuses what the kernel refuses in unmodelled modules", () => {
+    expect(errorOf("-m limit --limit 1/hour --limit-burst 120").message).toMatch(/overflows the kernel's credit counter/);
+    expect(accepted("-m limit --limit 1/hour --limit-burst 119")).toBe(true);
+    expect(errorOf("-m limit --limit 10001/s").message).toMatch(/too fast/);
+    expect(errorOf("-m ttl ! --ttl-lt 3").message).toMatch(/cannot be negated/);
+    expect(accepted('-m u32 --u32 "6 & 0xFF = 1 && 4 & 0x3FFF = 0"')).toBe(true);
+    expect(errorOf("-m u32 --u32 garbage").message).toMatch(/is not a u32 test/);
+    expect(errorOf("-m time --datestart 2020-13-01").at).toBe("--datestart 2020-13-01");
   });
 
   it("keeps unmodelled modules as opaque matches with their text", () => {
@@ -249,6 +273,10 @@ describe("targets", () => {
     expect(errorOf("-j REJECT", { table: "nat", chain: "PREROUTING" }).message).toBe("-j REJECT is only valid in the filter table");
     expect(errorOf("-j REJECT --reject-with tcp-reset").message).toBe("-j REJECT: --reject-with tcp-reset needs -p tcp");
     expect(errorOf("-g ACCEPT").message).toBe('-g needs a user-defined chain; "ACCEPT" is not one');
+    expect(errorOf("-j INPUT", { chains: ["INPUT", "USER"] })).toEqual({
+      message: "cannot jump to the built-in chain INPUT; only user-defined chains can be jumped to",
+      at: "INPUT",
+    });
     expect(errorOf("-j ACCEPT -j DROP").message).toBe("multiple -j flags not allowed");
   });
 

@@ -74,9 +74,8 @@ const policyModule = defineMatch({
     const none = ext.value<number>("pol") === 0;
     if (all.length > list.length) return "--next is followed by no policy element options";
     if (none && ext.has("strict")) return "--pol none cannot be combined with --strict";
-    if (none && list.length > 0) return "--pol none takes no further policy options";
     if (ext.has("strict") && list.length === 0) return "--strict needs at least one policy element (--proto, --mode, --reqid, ...)";
-    if (!ext.has("strict") && list.length > 1) return "several policy elements (--next) need --strict";
+    if (!ext.has("strict") && ext.has("next")) return "--next needs --strict";
     for (const e of list) {
       const tunnel = e.mode !== undefined && (e.mode.value === 1) !== e.mode.negated;
       if ((e.given.has("tunnel-src") || e.given.has("tunnel-dst")) && !tunnel) {
