@@ -34,5 +34,14 @@ function probePreCommit(): Prerequisite {
   return { available: true, reason: "", required };
 }
 
+/** util-linux `script` gives a child a real pseudo-terminal (for the spinner). */
+function probeScript(): Prerequisite {
+  if (process.platform !== "linux") return { available: false, reason: "needs Linux (util-linux script)", required };
+  const probe = spawnSync("script", ["-qc", "true", "/dev/null"], { encoding: "utf8", timeout: 30_000 });
+  if (probe.error || probe.status !== 0) return { available: false, reason: "needs util-linux script for a pseudo-terminal", required };
+  return { available: true, reason: "", required };
+}
+
 export const multitool = probeMultitool();
+export const pty = probeScript();
 export const preCommit = probePreCommit();

@@ -1,11 +1,15 @@
-// The real executable: exit codes as the shell sees them, piped standard input, one-line errors on stderr.
+// The real executable: exit codes as the shell sees them, piped standard input, one-line errors on stderr, the
+// spinner on a real terminal.
 
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../helpers/environment.js";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeWith, repoRoot } from "../helpers/environment.js";
 import { hostileBuild } from "../hostile/build.js";
 import { fixture, isOneLineError, relativeFixture } from "./harness.js";
+import { pty } from "./prerequisites.js";
 
 let cliPath = "";
 beforeAll(() => {
@@ -50,5 +54,39 @@ describe("vpnlint as a process", () => {
     expect(vpnlint(["--help"]).code).toBe(0);
     expect(vpnlint(["audit", "--help"]).stdout).toContain("Examples:");
     expect(vpnlint(["--version"]).stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describeWith(pty, "spinner on a real terminal", () => {
+  const many = mkdtempSync(join(tmpdir(), "vpnlint-spinner-"));
+  for (let i = 0; i < 25; i++) copyFileSync(join(repoRoot, "examples/l2tp-ipsec-broken.rules"), join(many, `server-${i}.rules`));
+  afterAll(() => rmSync(many, { recursive: true, force: true }));
+
+  /** Runs the CLI with stderr on a pty of `columns` width (0: a pty that reports no size) and stdout in a file. */
+  function onTerminal(columns: number) {
+    const out = join(many, `report-${columns}.txt`);
+    const log = join(many, `terminal-${columns}.log`);
+    const command = `stty cols ${columns} rows 40; ${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} audit ${JSON.stringify(many)} > ${JSON.stringify(out)}`;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.CI;
+    const run = spawnSync("script", ["-qfec", command, log], { encoding: "utf8", env, timeout: 60_000 });
+    return { timedOut: run.error !== undefined || run.signal !== null, terminal: readFileSync(log, "utf8"), report: readFileSync(out, "utf8") };
+  }
+
+  it("spins on stderr, erases itself and leaves stdout to the report", () => {
+    const run = onTerminal(100);
+    expect(run.timedOut).toBe(false);
+    // ora draws at its own pace: at least its first frame appears.
+    expect(run.terminal).toContain("auditing");
+    expect(run.terminal).toMatch(/\u001b\[\?25h\s*(Script done.*)?$/s);
+    expect(run.report.trimEnd().split("\n").at(-1)).toMatch(/^\d+ problems \(.*\) in 25 files$/);
+    expect(run.report).not.toContain("auditing");
+  });
+
+  it("stays off a terminal that reports no width instead of hanging", () => {
+    const run = onTerminal(0);
+    expect(run.timedOut).toBe(false);
+    expect(run.terminal).not.toContain("auditing");
+    expect(run.report).toMatch(/in 25 files\n$/);
   });
 });
