@@ -4,7 +4,7 @@ import { deciderSubject } from "./context.js";
 import { defineRule } from "./define.js";
 import { describeDecider } from "./support/describe.js";
 import type { Analysis, PacketQuery } from "../engine/api.js";
-import { arrivals, endpointRulesets, unattachedVpnChains, type Arrival } from "./support/queries.js";
+import { arrivals, endpointRulesets, unattachedVpnChains } from "./support/queries.js";
 import { PROTO_GRE, PROTO_TCP, PROTO_UDP } from "./support/traffic.js";
 
 const PROBES: readonly Partial<PacketQuery>[] = [
@@ -59,15 +59,19 @@ export default defineRule({
     for (const ruleset of endpointRulesets(model, roles)) {
       // "Everything is accepted", asked with probes no sane firewall lets in from outside (telnet, SNMP, GRE): asking
       // about every packet would make the engine split the set at each rule of a large ruleset.
-      const openAnalyses = (arrival: Arrival): Analysis[] | undefined => {
-        const analyses = PROBES.map((probe) => context.analyze(ruleset, { hook: "input", state: "new", ...probe, ...arrival.query }));
-        const open = analyses.every((analysis) => analysis.parts.length > 0 && analysis.verdict === "accept" && analysis.parts.every((part) => !part.dnat && part.decidedBy.kind === "policy"));
-        return open ? analyses : undefined;
-      };
+      const isOpen = (analysis: Analysis): boolean =>
+        analysis.parts.length > 0 && analysis.verdict === "accept" && analysis.parts.every((part) => !part.dnat && part.decidedBy.kind === "policy");
       const all = arrivals(roles);
-      const open = all.map(openAnalyses);
-      if (open.some((analyses) => analyses === undefined)) continue;
-      const decider = open[0]![0]!.parts[0]!.decidedBy;
+      let first: Analysis | undefined;
+      const everyProbeOpen = all.every((arrival) =>
+        PROBES.every((probe) => {
+          const analysis = context.analyze(ruleset, { hook: "input", state: "new", ...probe, ...arrival.query });
+          first ??= analysis;
+          return isOpen(analysis);
+        }),
+      );
+      if (!everyProbeOpen || !first) continue;
+      const decider = first.parts[0]!.decidedBy;
       context.report({
         messageId: "unfiltered",
         ...deciderSubject(decider),
