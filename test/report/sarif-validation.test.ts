@@ -11,6 +11,7 @@ import type * as Sarif from "sarif";
 import { buildSarif } from "../../src/report/sarif.js";
 import { ruleCatalogue } from "../../src/rules/index.js";
 import { describeWith } from "../helpers/environment.js";
+import { cli } from "../cli/harness.js";
 import { multitool, multitoolBinary, sarifSchemaPath } from "../cli/prerequisites.js";
 import { CWD, reportInput, serverFindings } from "./fixtures.js";
 
@@ -152,6 +153,15 @@ describeWith(multitool, "SARIF against sarif-multitool validate --rule-kind Sari
 
   it("finds no errors and no warnings in a clean run", () => {
     expect(problems(validate("clean", buildSarif(reportInput({ files: [] }))))).toEqual([]);
+  });
+
+  it("finds no errors and no warnings in the CLI's report on examples/ (real parsers, checks and catalogue)", async () => {
+    const result = await cli(["audit", "examples", "--format", "sarif"]);
+    expect(result.stderr).toBe("");
+    const document = JSON.parse(result.stdout) as Sarif.Log;
+    expect(document.runs[0]!.results!.length).toBeGreaterThan(0);
+    expect(problems(validate("examples", document))).toEqual([]);
+    for (const { validate: schema } of validators()) expect(schema(document)).toBe(true);
   });
 
   it("does flag a log GitHub would refuse (the check can fail)", () => {
