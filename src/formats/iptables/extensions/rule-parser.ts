@@ -325,13 +325,12 @@ class RuleParser implements RuleState {
         }
     }
     const bit = 1 << index;
-    const label = ext.nameWord >= 0 || ext.def.kind === "target" ? ext.def.name : `${ext.def.name} (loaded by -p)`;
     if (!opt.multi && (ext.seen & bit) !== 0) {
-      this.fail(i, `${label}: option --${opt.name} can only be given once`, next - 1);
+      this.fail(i, `${optionLabel(ext)}: option --${opt.name} can only be given once`, next - 1);
       return next;
     }
     if (invert >= 0 && !opt.invert) {
-      this.fail(invert, `${label}: option --${opt.name} cannot be negated with "!"`, i);
+      this.fail(invert, `${optionLabel(ext)}: option --${opt.name} cannot be negated with "!"`, i);
       return next;
     }
     let parsed: unknown = true;
@@ -339,7 +338,7 @@ class RuleParser implements RuleState {
       ext.negatedNow = invert >= 0;
       parsed = opt.parse(value ?? "", ext, this, second);
       if (parsed instanceof Invalid) {
-        this.fail(i, `${label} --${opt.name}: ${parsed.message}`, next - 1);
+        this.fail(i, `${optionLabel(ext)} --${opt.name}: ${parsed.message}`, next - 1);
         return next;
       }
     }
@@ -566,13 +565,12 @@ class RuleParser implements RuleState {
 
   private checkExtension(ext: ExtensionState): boolean {
     const def = ext.def;
-    const label = def.kind === "match" ? `-m ${def.name}` : `-j ${def.name}`;
     const at = ext.nameWord >= 0 ? ext.nameWord : ext.words[0] ?? 0;
     const required = def.requiredMasks;
     for (let g = 0; g < required.length; g++) {
       if ((ext.seen & required[g]!) === 0) {
         const group = def.required![g]!;
-        this.fail(at, `${label} needs ${group.map((n) => `--${n}`).join(" or ")}`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
+        this.fail(at, `${extensionLabel(def)} needs ${group.map((n) => `--${n}`).join(" or ")}`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
         return false;
       }
     }
@@ -581,25 +579,25 @@ class RuleParser implements RuleState {
       const both = ext.seen & exclusive[g]!;
       if ((both & (both - 1)) !== 0) {
         const given = def.exclusive![g]!.filter((n) => ext.has(n));
-        this.fail(ext.wordOf(given[1]!), `${label}: --${given[0]} and --${given[1]} cannot be used together`);
+        this.fail(ext.wordOf(given[1]!), `${extensionLabel(def)}: --${given[0]} and --${given[1]} cannot be used together`);
         return false;
       }
     }
     const message = def.check?.(ext, this);
     if (message !== undefined) {
-      this.fail(at, `${label}: ${message}`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
+      this.fail(at, `${extensionLabel(def)}: ${message}`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
       return false;
     }
     if (def.protos && !protoIs(this, def.protos)) {
-      this.fail(at, `${label} needs ${protoList(def.protos)}${this.protoNegated ? " (not negated)" : ""}`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
+      this.fail(at, `${extensionLabel(def)} needs ${protoList(def.protos)}${this.protoNegated ? " (not negated)" : ""}`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
       return false;
     }
     if (def.tables && !def.tables.includes(this.ctx.table)) {
-      this.fail(at, `${label} is only valid in the ${def.tables.join(" or ")} table`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
+      this.fail(at, `${extensionLabel(def)} is only valid in the ${def.tables.join(" or ")} table`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
       return false;
     }
     if (def.hooks && this.builtin && !(def.hooks as readonly string[]).includes(this.ctx.chain)) {
-      this.fail(at, `${label} cannot be used in ${this.ctx.chain} (only in ${def.hooks.join(", ")})`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
+      this.fail(at, `${extensionLabel(def)} cannot be used in ${this.ctx.chain} (only in ${def.hooks.join(", ")})`, ext.nameWord >= 0 ? ext.nameWord + 1 : at);
       return false;
     }
     return true;
@@ -684,6 +682,16 @@ class RuleParser implements RuleState {
         return { kind: jump.goto ? "goto" : "jump", chain: jump.name, range };
     }
   }
+}
+
+/** `-m tcp` / `-j DNAT`, for messages. */
+function extensionLabel(def: ExtensionDef): string {
+  return def.kind === "match" ? `-m ${def.name}` : `-j ${def.name}`;
+}
+
+/** How an option's owner is named in messages: `tcp`, or `tcp (loaded by -p)` for an implicit match. */
+function optionLabel(ext: ExtensionState): string {
+  return ext.nameWord >= 0 || ext.def.kind === "target" ? ext.def.name : `${ext.def.name} (loaded by -p)`;
 }
 
 function startsLikeOption(text: string): boolean {
