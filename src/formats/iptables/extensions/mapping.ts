@@ -11,12 +11,6 @@ export function optionRange(ext: ExtensionState, rule: RuleState, name: string):
   return rangeOf(rule.ctx.source, rule.words[ext.optionWords[i]!]!.start, rule.words[ext.optionEnds[i]!]!.end);
 }
 
-export function optionText(ext: ExtensionState, rule: RuleState, name: string): string {
-  const i = ext.def.index.get(name);
-  if (i === undefined || ext.optionWords[i] === undefined) return "";
-  return wordsText(rule, ext.optionWords[i]!, ext.optionEnds[i]!);
-}
-
 export function fieldMatch(ext: ExtensionState, rule: RuleState, name: string, field: NumericField, values: readonly Interval[]): FieldMatch {
   return { kind: "field", field, values, negated: ext.isInverted(name), range: optionRange(ext, rule, name) };
 }

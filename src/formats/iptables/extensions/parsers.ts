@@ -1,6 +1,5 @@
 // Option value parsers shared by the extensions, built once at load time (libxtables' XTTYPE_* types).
 
-import type { Interval } from "../../../model/firewall.js";
 import { Invalid, type ValueParser } from "./extension.js";
 import { SERVICE_ANY, SERVICE_DCCP, SERVICE_SCTP, SERVICE_TCP, SERVICE_UDP } from "./tables.js";
 import {
@@ -173,7 +172,3 @@ export function packetRate(value: string): number | undefined {
 
 export const rate: ValueParser = (value) =>
   packetRate(value) ?? new Invalid(`${quote(value)} is not a rate (number/second, /minute, /hour or /day)`);
-
-export function intervalOf(value: unknown): Interval {
-  return value as Interval;
-}

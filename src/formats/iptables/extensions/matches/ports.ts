@@ -53,7 +53,7 @@ const tcpPort = portRangeFor(SERVICE_TCP);
 // libxt_tcp and libxt_sctp look names up for their protocol; udp and dccp use getaddrinfo, which takes any protocol's.
 const udpPort = portRangeFor(SERVICE_ANY);
 
-export const tcpMatch = defineMatch({
+const tcpMatch = defineMatch({
   name: "tcp",
   protos: [6],
   options: [
