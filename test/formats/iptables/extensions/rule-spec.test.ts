@@ -297,6 +297,14 @@ describe("targets", () => {
     expect(errorOf("-j DNAT --to-destination 192.0.2.1", { table: "nat", chain: "POSTROUTING" }).message).toMatch(/cannot be used in POSTROUTING/);
     expect(errorOf("-j DNAT --to-destination 192.0.2.1:80", nat).message).toMatch(/a port needs -p tcp/);
     expect(accepted("-j DNAT --to-destination 192.0.2.1", { table: "nat", chain: "USER" })).toBe(true);
+    expect(spec("-j NETMAP --to 198.51.100.0/24", nat).target).toMatchObject({ kind: "netmap", toAddresses: [0xc6336400n, 0xc63364ffn] });
+    expect(spec("-p tcp -j REDIRECT", nat).target).toEqual(expect.objectContaining({ kind: "redirect" }));
+    expect(spec("-p tcp -j DNAT --to-destination [2001:db8::1]:8080", { ...nat, family: "ipv6" }).target).toMatchObject({
+      kind: "dnat",
+      toAddresses: [0x20010db8000000000000000000000001n, 0x20010db8000000000000000000000001n],
+      toPorts: [8080, 8080],
+    });
+    expect(errorOf("-p tcp -j DNAT --to-destination 192.0.2.1:1025-65536", nat).at).toBe("--to-destination 192.0.2.1:1025-65536");
   });
 
   it("maps MARK operations to clear mask and xor value", () => {
