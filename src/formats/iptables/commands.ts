@@ -11,7 +11,7 @@ import {
 } from "../../model/firewall.js";
 import { rangeOf, type SourceFile, type SourceRange } from "../../model/source.js";
 import { parseRuleSpec } from "./extensions/index.js";
-import type { RuleSpecContext, Word } from "./extensions/types.js";
+import type { RuleSpec, RuleSpecContext, Word } from "./extensions/types.js";
 import { quoteWord, splitRestoreWords } from "./words.js";
 
 export type CommandKind =
@@ -502,7 +502,14 @@ function buildRule(command: Command, table: TableState, chain: ChainState, start
     chain: chain.name,
     isChain: (name) => table.chains.has(name),
   });
-  const spec = parseRuleSpec(command.spec, context);
+  let spec: RuleSpec;
+  try {
+    spec = parseRuleSpec(command.spec, context);
+  } catch (error) {
+    // A defect in the rule-spec parser costs this rule, not the file.
+    ctx.report(`vpnlint could not read this rule (internal error: ${error instanceof Error ? error.message : String(error)})`, start, end);
+    return undefined;
+  }
   if (spec.skipped) return undefined;
   if (spec.errors.length > 0) {
     const tolerated = ctx.tolerated ?? [];
