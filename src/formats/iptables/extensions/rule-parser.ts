@@ -5,6 +5,7 @@
 import {
   BUILTIN_CHAINS,
   type AddressMatch,
+  type Interval,
   type Diagnostic,
   type Match,
   type Target,
@@ -43,6 +44,8 @@ const GENERIC_BITS: ReadonlyMap<string, number> = new Map([
 /** Generic options that may follow `!` (iptables' inverse_for_options). */
 const INVERTIBLE = "sdpiof";
 const IFNAMSIZ = 16;
+/** The value list of each `-p` field match, shared (the model's value lists are read-only). */
+const PROTOCOL_VALUES: readonly (readonly Interval[])[] = Array.from({ length: 256 }, (_, p) => Object.freeze([Object.freeze([p, p] as const)]));
 
 interface AddressOption {
   readonly networks: Network[];
@@ -482,7 +485,7 @@ class RuleParser implements RuleState {
   }
 
   private jumpOption(goto: boolean, name: string, i: number, valueWord: number): void {
-    if (name.length === 0 || name.length >= 29 || /\s/.test(name)) {
+    if (name.length === 0 || name.length >= 29 || hasBlank(name)) {
       this.fail(valueWord, name.length === 0 ? `-${goto ? "g" : "j"} needs a target or chain name` : `invalid target name "${name}"`);
       return;
     }
@@ -620,7 +623,7 @@ class RuleParser implements RuleState {
       matches.push({
         kind: "field",
         field: "proto",
-        values: [[this.proto, this.proto]],
+        values: PROTOCOL_VALUES[this.proto]!,
         negated: this.protoNegated,
         range: this.range(this.protoFirst, this.protoLast),
       });
@@ -692,6 +695,14 @@ function extensionLabel(def: ExtensionDef): string {
 /** How an option's owner is named in messages: `tcp`, or `tcp (loaded by -p)` for an implicit match. */
 function optionLabel(ext: ExtensionState): string {
   return ext.nameWord >= 0 || ext.def.kind === "target" ? ext.def.name : `${ext.def.name} (loaded by -p)`;
+}
+
+function hasBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) return true;
+  }
+  return false;
 }
 
 function startsLikeOption(text: string): boolean {

@@ -102,7 +102,7 @@ export function parsePortRange(text: string, protocols: number = SERVICE_ANY, se
 export function parseProtocol(text: string): number | undefined {
   const number = parseUnsigned(text, 255);
   if (number !== undefined) return number;
-  return PROTOCOLS.get(text.toLowerCase());
+  return PROTOCOLS.get(text) ?? PROTOCOLS.get(text.toLowerCase());
 }
 
 // ---------------------------------------------------------------------------------------------------------------
