@@ -83,7 +83,7 @@ class ShellLoader {
     const assigned = this.assign(words.slice(i), false);
     i += assigned;
     if (i === words.length && assigned > 0) return;
-    while (i < words.length && PREFIXES.has(words[i]!.text)) {
+    while (i < words.length && PREFIXES.has(words[i]!.text.replace(/^.*\//, ""))) {
       i++;
       while (i < words.length && (words[i]!.text.startsWith("-") || ASSIGNMENT.test(words[i]!.text))) i += words[i]!.text === "-u" ? 2 : 1;
     }

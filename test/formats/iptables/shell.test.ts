@@ -95,6 +95,12 @@ describe("shell scripts", () => {
     ]);
   });
 
+  it("follows a variable holding sudo and a path", () => {
+    const model = load('#!/bin/bash\nIPT="/usr/bin/sudo -E /sbin/iptables -w"\n$IPT -A INPUT -p udp --dport 4500 -j ACCEPT\n');
+    expect(model.diagnostics).toEqual([]);
+    expect(rules(model, "ipv4")).toEqual(["-A INPUT -p udp --dport 4500 -j ACCEPT"]);
+  });
+
   it("is recognised without a #! line", () => {
     expect(rules(load("iptables -A INPUT -p esp -j ACCEPT\n"), "ipv4")).toEqual(["-A INPUT -p esp -j ACCEPT"]);
   });
