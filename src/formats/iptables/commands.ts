@@ -635,12 +635,13 @@ export function findJumpLoop(table: TableState): { rule: Rule; path: string[] } 
         continue;
       }
       const target = rule.target;
-      // Like the kernel's mark_source_chains: an unconditional ACCEPT, DROP or RETURN ends the walk of the chain.
-      if (rule.matches.length === 0 && ((target.kind === "verdict" && target.verdict !== "reject") || target.kind === "return")) {
-        frame.next = frame.chain.rules.length;
+      if (target.kind !== "jump" && target.kind !== "goto") {
+        // Like the kernel's mark_source_chains: an unconditional ACCEPT, DROP or RETURN ends the walk of the chain.
+        if (((target.kind === "verdict" && target.verdict !== "reject") || target.kind === "return") && rule.matches.length === 0) {
+          frame.next = frame.chain.rules.length;
+        }
         continue;
       }
-      if (target.kind !== "jump" && target.kind !== "goto") continue;
       const callee = table.chains.get(target.chain);
       if (!callee || callee.builtin) continue;
       const seen = state.get(callee.name);
