@@ -24,19 +24,22 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
 
 /** Registers the commands on a yargs instance for `args`; `done` receives the work a command handler starts. */
 export async function buildParser(io: CliIo, args: readonly string[], done: (run: Promise<number>) => void, audit = runAudit): Promise<Argv> {
-  const [{ default: yargs }, { rulesCommand }, { explainCommand }, { traceCommand }] = await Promise.all([
+  // The trace command loads the parsers and the engine: only worth it when the command line may be about it.
+  const command = args.find((arg) => !arg.startsWith("-"));
+  const light = command === "audit" || command === "rules" || command === "explain";
+  const [{ default: yargs }, { rulesCommand }, { explainCommand }, trace] = await Promise.all([
     import("yargs"),
     import("./commands/rules.js"),
     import("./commands/explain.js"),
-    import("./commands/trace.js"),
+    light ? undefined : import("./commands/trace.js"),
   ]);
   let parser = yargs()
     .scriptName("vpnlint")
     .usage("$0 <command> [options]\n\nAudits the firewall rules of IPsec/L2TP VPN hosts: iptables and Vyatta/VyOS/EdgeOS.")
     .command(auditCommand(io, done, audit))
     .command(rulesCommand(io, done))
-    .command(explainCommand(io, done))
-    .command(traceCommand as CommandModule);
+    .command(explainCommand(io, done));
+  if (trace) parser = parser.command(trace.traceCommand as CommandModule);
   for (const flag of AUDIT_FLAGS) {
     if (flag.global) parser = parser.option(flag.name, { describe: flag.describe, type: flag.kind, ...(flag.default !== undefined ? { default: flag.default } : {}) });
   }
