@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { repoRoot } from "../helpers/environment.js";
@@ -81,6 +81,21 @@ describe("action.yml", () => {
     const run = runAudit({ paths: relativeFixture("syntax-error.rules"), args: "--role endpoint --external-interface eth0", "fail-on": "none", "sarif-file": sarif });
     expect(run.outputs).toBe("exit-code=0\n");
     expect(existsSync(sarif)).toBe(true);
+  });
+
+  it("installs from the action's own source when no version is asked for, without rebuilding a built checkout", () => {
+    const install = action.runs.steps.find((step) => step.id === "install")!;
+    const actionPath = dirname(dirname(cli));
+    const output = join(scratch, "install-output");
+    writeFileSync(output, "");
+    const run = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", install.run!], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { PATH: process.env.PATH, GITHUB_OUTPUT: output, RUNNER_TEMP: scratch, VPNLINT_VERSION: "", ACTION_PATH: actionPath },
+    });
+    expect(run.status).toBe(0);
+    expect(readFileSync(output, "utf8")).toBe(`bin=${actionPath}/bin/vpnlint.js\n`);
+    expect(auditStep.env!.VPNLINT).toBe("${{ steps.install.outputs.bin }}");
   });
 
   it("fails the step at once when vpnlint cannot run", () => {
