@@ -4,6 +4,7 @@ import type { Finding } from "../model/finding.js";
 import type { ResolvedLocation } from "../model/source.js";
 import type { RoleFact, Roles } from "../rules/context.js";
 import { countFindings, fingerprints, helpUri, orderedFiles, ruleFor } from "./common.js";
+import { terminalSafeJson } from "./escape.js";
 import type { Formatter } from "./types.js";
 
 const JSON_SCHEMA_VERSION = 1;
@@ -111,5 +112,5 @@ export const formatJson: Formatter = (input) => {
       })),
     findings,
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${terminalSafeJson(document)}\n`;
 };

@@ -6,6 +6,7 @@ import type * as Sarif from "sarif";
 import type { Finding, RuleMeta, Severity } from "../model/finding.js";
 import type { ResolvedLocation, SourceFile } from "../model/source.js";
 import { fingerprints, fixInWords, helpUri, orderedFiles, pascalCase, ruleFor } from "./common.js";
+import { terminalSafeJson } from "./escape.js";
 import type { Formatter, ReportInput } from "./types.js";
 
 const SRCROOT = "%SRCROOT%";
@@ -190,4 +191,4 @@ export function buildSarif(input: ReportInput): Sarif.Log {
   };
 }
 
-export const formatSarif: Formatter = (input) => `${JSON.stringify(buildSarif(input), null, 2)}\n`;
+export const formatSarif: Formatter = (input) => `${terminalSafeJson(buildSarif(input))}\n`;

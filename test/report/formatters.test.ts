@@ -81,9 +81,10 @@ describe("text", () => {
       facts: ["fact \u0007"],
       anchor: {},
     };
-    for (const format of ["text", "github"] as const) {
+    for (const format of ["text", "github", "json", "sarif"] as const) {
       const output = formatters[format](reportInput({ files: [{ path: hostile.path, format: "iptables", source: hostile, findings: [finding] }] }));
       expect(output).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+      if (format === "json") expect(JSON.parse(output).findings[0].message).toBe(finding.message);
     }
     const text = formatters.text(reportInput({ files: [{ path: hostile.path, format: "iptables", source: hostile, findings: [finding] }] }));
     expect(text).toContain("evil\\x1b]0;pwned\\x07.rules:1:1");
