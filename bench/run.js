@@ -2,8 +2,8 @@
 // the 10x scaling and a large Vyatta config. A report: it exits 0 whether or not the targets are met.
 
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { cpus, release, tmpdir, totalmem } from "node:os";
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kubeDump, vyattaConfig } from "./generate.js";
@@ -32,6 +32,21 @@ function parseArgs(argv) {
     }
   }
   return options;
+}
+
+/** The newest .ts under src/ that is newer than the build, if any: measuring a stale dist/ would mislead. */
+function staleSource() {
+  const built = statSync(join(repoRoot, "dist/cli/main.js")).mtimeMs;
+  const pending = [join(repoRoot, "src")];
+  while (pending.length > 0) {
+    const dir = pending.pop();
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) pending.push(path);
+      else if (entry.name.endsWith(".ts") && statSync(path).mtimeMs > built) return path;
+    }
+  }
+  return undefined;
 }
 
 const median = (values) => {
@@ -127,6 +142,8 @@ function machine() {
   return [
     `${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
     `Linux ${release()}, Node ${process.versions.node}, ${(iptables.stdout || iptables.stderr || "iptables-legacy-restore: not found").trim()}`,
+    // Other work on the machine slows both tools; a load above the core count makes the absolute times meaningless.
+    `load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} (1, 5, 15 min)`,
   ];
 }
 
@@ -164,6 +181,8 @@ function main() {
     process.stderr.write('dist/ is missing: run "npm run build" (or npm install) first\n');
     process.exit(2);
   }
+  const stale = staleSource();
+  if (stale) process.stderr.write(`warning: ${stale} is newer than dist/: run "npm run build" to measure the current sources\n`);
   const workDir = mkdtempSync(join(tmpdir(), "vpnlint-bench-"));
   let failed = false;
   try {
@@ -219,7 +238,8 @@ function main() {
         iptables: i.length ? median(i.map((r) => r.seconds)) : NaN,
         exit: v[0].status,
       };
-      print(`  ${label}: vpnlint ${fmtS(summary.vpnlint)} (peak RSS ${fmtMb(summary.vpnlintRss)}, exit ${summary.exit}), iptables-legacy-restore --test ${iptablesText}`);
+      const versus = i.length ? `, iptables-legacy-restore --test ${iptablesText}` : "";
+      print(`  ${label}: vpnlint ${fmtS(summary.vpnlint)} (peak RSS ${fmtMb(summary.vpnlintRss)}, exit ${summary.exit})${versus}`);
       print(`      vpnlint runs: ${v.map((r) => r.seconds.toFixed(3)).join(" ")}${i.length ? `; iptables runs: ${i.map((r) => r.seconds.toFixed(3)).join(" ")}` : ""}`);
       return summary;
     };
@@ -229,6 +249,13 @@ function main() {
     const smallSummary = report("10k dump ", round(files.small));
     const vyattaOutcome = alternate([{ name: "vpnlint", run: () => vpnlintRun(files.vyatta, workDir) }], options.runs);
     const vyattaSummary = report("Vyatta   ", vyattaOutcome);
+    // Fixed costs, to tell start-up from work: a bare node, and vpnlint on a three-line file.
+    const tiny = join(workDir, "tiny.rules");
+    writeFileSync(tiny, "*filter\n-A INPUT -p udp -m udp --dport 500 -j ACCEPT\nCOMMIT\n");
+    const bare = alternate([{ name: "node", run: () => ({ ...measure([process.execPath, "-e", ""], { workDir }), ok: true }) }], options.runs);
+    const startup = alternate([{ name: "vpnlint", run: () => vpnlintRun(tiny, workDir) }], options.runs);
+    const startupText = startup.failures.vpnlint ? `FAILED (${describeFailure(startup.failures.vpnlint)})` : fmtS(median(startup.results.vpnlint.map((r) => r.seconds)));
+    print(`  start-up : vpnlint on a 3-line file ${startupText}; node -e "" ${fmtS(median(bare.results.node.map((r) => r.seconds)))}`);
 
     print();
     print("targets");
