@@ -4,11 +4,11 @@
 import type { Chain, Match, Rule, Ruleset, TableName } from "../model/firewall.js";
 import type { Analysis, Decider, OutcomePart, PacketQuery, TraceStep } from "./api.js";
 import { describeSet } from "./describe.js";
-import { numberSpans } from "./interval-set.js";
+import { bigintSpans, numberSpans } from "./interval-set.js";
 import { ruleSets, type MatchSets } from "./match-sets.js";
-import { InterfaceDomain, PacketSpace, type Box, type PacketSet } from "./packet-set.js";
+import { FIELDS, InterfaceDomain, PacketSpace, type Box, type PacketSet } from "./packet-set.js";
 import { queryFamily, queryInterfaces, querySet } from "./query.js";
-import { flattenPath, joinPaths, TableWalker, type NatRewrite, type Path } from "./walk.js";
+import { flattenPath, joinPaths, TableWalker, type NatRewrite, type Path, type RuleIndex } from "./walk.js";
 
 export type * from "./api.js";
 export { describeSet } from "./describe.js";
@@ -52,6 +52,7 @@ const ROUTES: Readonly<Record<Route, readonly Stage[]>> = {
 interface Compiled {
   readonly space: PacketSpace;
   readonly rules: Map<Rule, MatchSets>;
+  readonly indexes: Map<Chain, RuleIndex>;
 }
 
 const compiledByRuleset = new WeakMap<Ruleset, Map<string, Compiled>>();
@@ -86,7 +87,7 @@ function compile(ruleset: Ruleset, extraNames: readonly string[]): Compiled {
   if (!byKey) compiledByRuleset.set(ruleset, (byKey = new Map()));
   let compiled = byKey.get(key);
   if (!compiled) {
-    compiled = { space: new PacketSpace(ruleset.family, new InterfaceDomain([...names, ...missing], prefixes)), rules: new Map() };
+    compiled = { space: new PacketSpace(ruleset.family, new InterfaceDomain([...names, ...missing], prefixes)), rules: new Map(), indexes: new Map() };
     byKey.set(key, compiled);
   }
   return compiled;
@@ -97,6 +98,8 @@ export interface AnalyzeOptions {
   readonly onRuleMatched?: (rule: Rule, chain: Chain, sure: boolean) => void;
   /** Work limit in box-rule evaluations (default 20 million); past it the rest of the set is "maybe". */
   readonly budget?: number;
+  /** Chains with at least this many rules are walked through a destination index (default 64). */
+  readonly indexChainsFrom?: number;
 }
 
 interface Flow {
@@ -123,7 +126,7 @@ interface Finished {
 export function analyze(ruleset: Ruleset, query: PacketQuery, options: AnalyzeOptions = {}): Analysis {
   const family = queryFamily(query);
   if (family !== undefined && family !== ruleset.family) return { verdict: "maybe", parts: [] };
-  const { space, rules } = compile(ruleset, queryInterfaces(query));
+  const { space, rules, indexes } = compile(ruleset, queryInterfaces(query));
   const start = querySet(space, query);
   if (start === undefined) return { verdict: "maybe", parts: [] };
   const compiled = (rule: Rule): MatchSets => {
@@ -134,7 +137,7 @@ export function analyze(ruleset: Ruleset, query: PacketQuery, options: AnalyzeOp
   const walkers = new Map<TableName, TableWalker>();
   const walkerOf = (table: TableName) => {
     let walker = walkers.get(table);
-    if (!walker) walkers.set(table, (walker = new TableWalker(space, ruleset.tables.get(table)!, compiled, options)));
+    if (!walker) walkers.set(table, (walker = new TableWalker(space, ruleset.tables.get(table)!, compiled, { ...options, indexes })));
     return walker;
   };
   const newOnly = [space.box({ ctState: [[1, 1]] })];
@@ -142,9 +145,25 @@ export function analyze(ruleset: Ruleset, query: PacketQuery, options: AnalyzeOp
   const queriedOut = query.out === undefined ? realOut : space.interfaces.atomsOf(query.out);
 
   const finished: Finished[] = [];
-  const flows: Flow[] = [{ set: [start], path: null, uncertain: false, route: query.hook === "output" ? "output" : "prerouting", stage: 0 }];
-  while (flows.length > 0) {
-    const flow = flows.pop()!;
+  // Flows wait per (route, stage) and are taken in hook order, so flows that meet at a stage can be merged there.
+  const waiting = new Map<string, Flow[]>();
+  const flows = {
+    push(flow: Flow): void {
+      const key = `${ROUTE_ORDER[flow.route]}|${String(flow.stage).padStart(2, "0")}|${flow.route}`;
+      const list = waiting.get(key);
+      if (list) list.push(flow);
+      else waiting.set(key, [flow]);
+    },
+    nextBatch(): Flow[] | undefined {
+      if (waiting.size === 0) return undefined;
+      const key = [...waiting.keys()].sort()[0]!;
+      const batch = waiting.get(key)!;
+      waiting.delete(key);
+      return batch.length > MERGE_FLOWS_AT ? mergeFlows(space, batch) : batch;
+    },
+  };
+  flows.push({ set: [start], path: null, uncertain: false, route: query.hook === "output" ? "output" : "prerouting", stage: 0 });
+  for (let batch = flows.nextBatch(); batch !== undefined; batch = flows.nextBatch()) for (const flow of batch) {
     const stages = ROUTES[flow.route];
     if (flow.stage >= stages.length) {
       if (flow.route === "prerouting") {
@@ -203,6 +222,68 @@ export function analyze(ruleset: Ruleset, query: PacketQuery, options: AnalyzeOp
   return summarize(space, finished, start);
 }
 
+const ROUTE_ORDER: Readonly<Record<Route, number>> = { prerouting: 0, output: 0, input: 1, forward: 1 };
+
+/** Past this many flows meeting at one stage, flows with the same fate so far are merged (paths get summarized). */
+const MERGE_FLOWS_AT = 32;
+
+/**
+ * Merges flows that reached a stage with the same decider, NAT and certainty: their sets are unioned (and coalesced),
+ * so the later tables are walked once instead of once per way. The verdicts stay exact; the merged path is the
+ * first flow's, with a step saying how many ways joined.
+ */
+function mergeFlows(space: PacketSpace, batch: readonly Flow[]): Flow[] {
+  const groups = new Map<string, Flow[]>();
+  const out: Flow[] = [];
+  for (const flow of batch) {
+    if (!flow.decider) {
+      out.push(flow);
+      continue;
+    }
+    const key = [flow.uncertain, deciderKey(flow.decider), flow.filterDecider ? deciderKey(flow.filterDecider) : "-", flow.dnat ? `${deciderKey({ kind: "rule", rule: flow.dnat.rule, chain: flow.decider.chain })}>${flow.dnat.to}` : "-"].join("|");
+    const group = groups.get(key);
+    if (group) group.push(flow);
+    else groups.set(key, [flow]);
+  }
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    if (group.length === 1) {
+      out.push(first);
+      continue;
+    }
+    const chain = first.decider!.chain;
+    const step: TraceStep = { table: chain.table, chain, action: `(${group.length} ways with different paths joined here; the first is shown)` };
+    out.push({ ...first, set: coalesce(space, group.flatMap((f) => f.set)), path: { step, prev: first.path } });
+  }
+  return out;
+}
+
+/** Joins boxes that differ in one field only (many DNAT'ed or split parts differ just in their addresses). */
+function coalesce(space: PacketSpace, set: PacketSet): PacketSet {
+  if (set.length <= 8) return set;
+  let boxes: Box[] = [...set];
+  for (const field of ["dst", "src", ...FIELDS.map((_, i) => i)] as const) {
+    const byRest = new Map<string, Box[]>();
+    for (const box of boxes) {
+      const key = space.key([typeof field === "number" ? { ...box, num: box.num.map((f, i) => (i === field ? [] : f)) } : { ...box, [field]: [] }]);
+      const list = byRest.get(key);
+      if (list) list.push(box);
+      else byRest.set(key, [box]);
+    }
+    if (byRest.size === boxes.length) continue;
+    boxes = [...byRest.values()].map((list) => {
+      if (list.length === 1) return list[0]!;
+      if (typeof field === "number") {
+        const num = list[0]!.num.slice();
+        num[field] = numberSpans.normalize(list.flatMap((b) => b.num[field]!));
+        return { ...list[0]!, num };
+      }
+      return { ...list[0]!, [field]: bigintSpans.normalize(list.flatMap((b) => b[field])) };
+    });
+  }
+  return boxes;
+}
+
 /** With no chain on the way at all, the kernel's default: accept, "decided" by the built-in policy of the hook. */
 function implicitDecider(ruleset: Ruleset, query: PacketQuery): Decider {
   const name = query.hook.toUpperCase();
@@ -225,17 +306,41 @@ function summarize(space: PacketSpace, finished: readonly Finished[], start: Box
     if (known) known.set.push(set);
     else byKey.set(key, { part: { ...f, verdict }, set: [set], steps });
   };
-  const uncertain = finished.filter((f) => f.uncertain);
-  for (const f of finished) if (!f.uncertain) add(f, f.set, f.verdict);
-  let covered: PacketSet = [];
-  for (const f of uncertain) {
-    const fresh = space.subtractSets(f.set, covered);
-    covered = [...covered, ...fresh];
-    const others = uncertain.filter((g) => g.verdict !== f.verdict).flatMap((g) => g.set);
-    const conflict = space.split(fresh, others);
+  // Parts are the packets as they arrived: ways through an opaque match are compared there (a DNAT on one way and
+  // none on another still overlap), and descriptions speak of what the user asked about.
+  const arrived = finished.map((f) => ({ ...f, set: f.set.map((b) => space.original(b)) }));
+  const uncertain = arrived.filter((f) => f.uncertain);
+  for (const f of arrived) if (!f.uncertain) add(f, f.set, f.verdict);
+  const index = new DestinationIndex(uncertain.map((f) => f.set));
+  const uncertainVerdicts = new Set(uncertain.map((f) => f.verdict));
+  let comparisons = 0;
+  uncertain.forEach((f, i) => {
+    if (comparisons > MAX_COMPARISONS) {
+      // Past the bound, a way is kept whole and certain only if every uncertain way agrees with it.
+      return add(f, f.set, uncertainVerdicts.size === 1 ? f.verdict : "maybe");
+    }
+    const earlier: Box[] = [];
+    const conflicting: Box[] = [];
+    const seen = new Set<Box>();
+    for (const box of f.set) {
+      const srcLo = box.src[0]![0];
+      const srcHi = box.src[box.src.length - 1]![1];
+      for (const other of index.near(box)) {
+        comparisons++;
+        if (other.owner === i || other.box.src[0]![0] > srcHi || other.box.src[other.box.src.length - 1]![1] < srcLo) continue;
+        if (seen.has(other.box) || !space.overlaps(box, other.box)) continue;
+        seen.add(other.box);
+        if (other.owner < i) earlier.push(other.box);
+        if (uncertain[other.owner]!.verdict !== f.verdict) conflicting.push(other.box);
+      }
+    }
+    // Packets an earlier way already took are described there; the rest keeps this way's verdict unless another
+    // way gives them a different one.
+    const mine = earlier.length > 0 ? space.subtractSets(f.set, earlier) : f.set;
+    const conflict = conflicting.length > 0 ? space.split(mine, conflicting) : { inside: [], outside: mine };
     add(f, conflict.outside, f.verdict);
     add(f, conflict.inside, "maybe");
-  }
+  });
   for (const { part, set, steps } of byKey.values()) {
     const whole = set.flat();
     let description: string | undefined;
@@ -253,6 +358,52 @@ function summarize(space: PacketSpace, finished: readonly Finished[], start: Box
   const verdicts = new Set(parts.map((p) => p.verdict));
   const verdict = verdicts.size === 1 ? parts[0]!.verdict : "maybe";
   return { verdict, parts };
+}
+
+/** Bound on box comparisons when reconciling the ways through opaque matches (beyond it: maybe, never a guess). */
+const MAX_COMPARISONS = 5_000_000;
+
+/**
+ * Finds the boxes that may overlap a box, by destination: after DNAT the ways through an opaque match (kube-proxy's
+ * random endpoint choice) mostly end at distinct addresses, so comparing only near ones keeps this linear-ish.
+ */
+class DestinationIndex {
+  private static readonly NARROW = 256n;
+  private readonly wide: { owner: number; box: Box }[] = [];
+  private readonly narrow: { owner: number; box: Box; lo: bigint }[] = [];
+  private widest = 0n;
+
+  constructor(sets: readonly PacketSet[]) {
+    sets.forEach((set, owner) => {
+      for (const box of set) {
+        const [lo, hi] = hull(box);
+        if (hi - lo > DestinationIndex.NARROW) this.wide.push({ owner, box });
+        else {
+          this.narrow.push({ owner, box, lo });
+          if (hi - lo > this.widest) this.widest = hi - lo;
+        }
+      }
+    });
+    this.narrow.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  }
+
+  *near(box: Box): Iterable<{ owner: number; box: Box }> {
+    yield* this.wide;
+    const [lo, hi] = hull(box);
+    let first = 0;
+    let last = this.narrow.length;
+    const from = lo - this.widest;
+    while (first < last) {
+      const mid = (first + last) >>> 1;
+      if (this.narrow[mid]!.lo < from) first = mid + 1;
+      else last = mid;
+    }
+    for (let i = first; i < this.narrow.length && this.narrow[i]!.lo <= hi; i++) yield this.narrow[i]!;
+  }
+}
+
+function hull(box: Box): readonly [bigint, bigint] {
+  return [box.dst[0]![0], box.dst[box.dst.length - 1]![1]];
 }
 
 function deciderKey(decider: Decider): string {

@@ -16,6 +16,8 @@ export interface Box {
   /** Ternary pattern of the 32-bit mark: the bits set in `markCare` are known and equal to those of `markValue`. */
   readonly markValue: number;
   readonly markCare: number;
+  /** Destination and destination port as the packets arrived, once a DNAT/REDIRECT has rewritten them. */
+  readonly pre?: { readonly dst: Spans<bigint>; readonly dport: Spans<number> };
 }
 
 export type PacketSet = readonly Box[];
@@ -146,7 +148,15 @@ export class PacketSpace {
       markValue = ((a.markValue & a.markCare) | (b.markValue & b.markCare)) >>> 0;
     }
     if (num === null && src === a.src && dst === a.dst && markCare === a.markCare) return a;
-    return { num: num ?? a.num, src, dst, markValue, markCare };
+    return a.pre ? { num: num ?? a.num, src, dst, markValue, markCare, pre: a.pre } : { num: num ?? a.num, src, dst, markValue, markCare };
+  }
+
+  /** The box as its packets arrived, before any destination NAT. */
+  original(b: Box): Box {
+    if (!b.pre) return b;
+    const num = b.num.slice();
+    num[FIELD_INDEX.dport] = b.pre.dport;
+    return { num, src: b.src, dst: b.pre.dst, markValue: b.markValue, markCare: b.markCare };
   }
 
   /** True when `a` and `b` share a packet (allocates nothing: most rules miss most sets). */
@@ -260,7 +270,8 @@ export class PacketSpace {
     let s = "";
     for (const b of set) {
       for (const f of b.num) s += spansKey(f) + "|";
-      s += `${spansKey(b.src)}|${spansKey(b.dst)}|${b.markValue}/${b.markCare};`;
+      s += `${spansKey(b.src)}|${spansKey(b.dst)}|${b.markValue}/${b.markCare}`;
+      s += b.pre ? `|${spansKey(b.pre.dst)}|${spansKey(b.pre.dport)};` : ";";
     }
     return s;
   }

@@ -96,7 +96,66 @@ interface Frame {
 /** Work limit (box-rule evaluations) per analysis; past it the rest of the set is "maybe", never a guess. */
 const DEFAULT_BUDGET = 20_000_000;
 
+/**
+ * The rules of a long chain by destination address: a set aimed at a few addresses (kube-proxy's service chains)
+ * meets only the rules that may match it, in order, instead of every rule of the chain.
+ */
+export class RuleIndex {
+  private static readonly NARROW = 1n << 16n;
+  private readonly always: number[] = [];
+  private readonly narrow: { readonly lo: bigint; readonly hi: bigint; readonly index: number }[] = [];
+  private widest = 0n;
+
+  constructor(rules: readonly Rule[], compiled: (rule: Rule) => MatchSets) {
+    rules.forEach((rule, index) => {
+      const possible = compiled(rule).possible;
+      if (possible.length === 0) return;
+      let lo = possible[0]!.dst[0]![0];
+      let hi = possible[0]!.dst[possible[0]!.dst.length - 1]![1];
+      for (const box of possible) {
+        if (box.dst[0]![0] < lo) lo = box.dst[0]![0];
+        if (box.dst[box.dst.length - 1]![1] > hi) hi = box.dst[box.dst.length - 1]![1];
+      }
+      if (hi - lo > RuleIndex.NARROW) this.always.push(index);
+      else {
+        this.narrow.push({ lo, hi, index });
+        if (hi - lo > this.widest) this.widest = hi - lo;
+      }
+    });
+    this.narrow.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  }
+
+  /** Indices (ascending, from `from` on) of the rules that may match some packet of `set`; undefined: all of them. */
+  candidates(set: PacketSet, from: number): number[] | undefined {
+    let lo = set[0]!.dst[0]![0];
+    let hi = set[0]!.dst[set[0]!.dst.length - 1]![1];
+    for (const box of set) {
+      if (box.dst[0]![0] < lo) lo = box.dst[0]![0];
+      if (box.dst[box.dst.length - 1]![1] > hi) hi = box.dst[box.dst.length - 1]![1];
+    }
+    if (hi - lo > RuleIndex.NARROW) return undefined;
+    const out = this.always.filter((i) => i >= from);
+    let first = 0;
+    let last = this.narrow.length;
+    const start = lo - this.widest;
+    while (first < last) {
+      const mid = (first + last) >>> 1;
+      if (this.narrow[mid]!.lo < start) first = mid + 1;
+      else last = mid;
+    }
+    for (let k = first; k < this.narrow.length && this.narrow[k]!.lo <= hi; k++) {
+      const entry = this.narrow[k]!;
+      if (entry.hi >= lo && entry.index >= from) out.push(entry.index);
+    }
+    return out.sort((a, b) => a - b);
+  }
+}
+
 export interface WalkerOptions {
+  /** Chains with at least this many rules are walked through a RuleIndex (default 64). */
+  readonly indexChainsFrom?: number;
+  /** Where the indexes live (per packet space, so later questions reuse them); without it chains are not indexed. */
+  readonly indexes?: Map<Chain, RuleIndex>;
   /** Called for each rule whose matches select some packets of the walked set (surely or possibly). */
   readonly onRuleMatched?: (rule: Rule, chain: Chain, sure: boolean) => void;
   readonly budget?: number;
@@ -158,6 +217,14 @@ export class TableWalker {
     }
   }
 
+  private indexOf(chain: Chain): RuleIndex | undefined {
+    const from = this.options.indexChainsFrom ?? 64;
+    if (chain.rules.length < from || !this.options.indexes) return undefined;
+    let index = this.options.indexes.get(chain);
+    if (index === undefined) this.options.indexes.set(chain, (index = new RuleIndex(chain.rules, this.compiled)));
+    return index;
+  }
+
   private newFrame(chain: Chain, set: PacketSet, key: string): Frame {
     this.onStack.set(chain.name, (this.onStack.get(chain.name) ?? 0) + 1);
     return { chain, key, items: [{ set, index: 0, path: null, uncertain: false }], results: [] };
@@ -184,7 +251,10 @@ export class TableWalker {
     const rules = chain.rules;
     let set = item.set;
     const budget = this.options.budget ?? DEFAULT_BUDGET;
-    for (let i = item.index; i < rules.length; i++) {
+    const indices = this.indexOf(chain)?.candidates(set, item.index);
+    const count = indices ? indices.length : rules.length - item.index;
+    for (let k = 0; k < count; k++) {
+      const i = indices ? indices[k]! : item.index + k;
       const rule = rules[i]!;
       if (rule.disabled || rule.target.kind === "none") continue;
       this.spent += set.length;
@@ -279,7 +349,7 @@ export class TableWalker {
     if (rewritesDst) {
       const dport = FIELD_INDEX.dport;
       set = set.map((b) => {
-        let next: Box = b;
+        let next: Box = b.pre ? b : { ...b, pre: { dst: b.dst, dport: b.num[dport]! } };
         if (target.kind === "dnat" && addr) {
           const [lo, hi] = addr;
           if (!(b.dst.length === 1 && b.dst[0]![0] === lo && b.dst[0]![1] === hi && lo === hi)) changedAddress = true;
@@ -324,7 +394,7 @@ function capReturns(frame: Frame): void {
     kept.push({ set: group.flatMap((o) => o.set), path: appendStep(null, step), uncertain, end: "return" });
   }
   frame.results.length = 0;
-  frame.results.push(...kept);
+  for (const outcome of kept) frame.results.push(outcome);
 }
 
 /** Targets that neither decide nor change the packet: a "may match" on them changes nothing but the trace. */
