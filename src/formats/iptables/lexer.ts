@@ -1,7 +1,7 @@
 // The lexers of iptables-restore documents and of shell scripts that call iptables.
 
 import type { IToken } from "chevrotain";
-import { Lexer } from "./chevrotain.js";
+import { Lexer } from "../chevrotain.js";
 import { restoreTokens, shellTokens } from "./tokens.js";
 
 // safeMode: the catch-all CommandLines pattern starts with a complement set, which rules out the first-character table.

@@ -3,7 +3,7 @@
 // use) is iptables-restore's state machine, applied in to-model.ts in file order.
 
 import type { IToken } from "chevrotain";
-import { CstParser } from "./chevrotain.js";
+import { CstParser } from "../chevrotain.js";
 import type { DocumentCstNode } from "./cst-restore.js";
 import type { ScriptCstNode } from "./cst-shell.js";
 import {

@@ -4,7 +4,7 @@
 // words of each command line are split afterwards by words.ts, the way iptables' own add_param_to_argv does.
 
 import type { TokenType } from "chevrotain";
-import { createToken } from "./chevrotain.js";
+import { createToken } from "../chevrotain.js";
 
 /** An empty line, which iptables-restore skips (a line of blanks is not empty: it is a command line). */
 export const Newline = createToken({ name: "Newline", pattern: /\n/, line_breaks: true });

@@ -1,6 +1,7 @@
 // The Vyatta-family lexer: one token vocabulary for config.boot and `set` commands; positions are offsets only.
 
-import { Lexer, type ILexingResult } from "chevrotain";
+import { Lexer } from "../chevrotain.js";
+import type { ILexingResult } from "chevrotain";
 import { allTokens } from "./tokens.js";
 
 const vyattaLexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false });

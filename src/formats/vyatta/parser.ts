@@ -5,7 +5,8 @@
 // Source: vyos/vyos1x-config src/vyos1x_parser.mly (leaf `name value?`, tag node `name value { ... }`,
 // node `name { ... }`); VyOS CLI `show configuration commands` output for the command form.
 
-import { EmbeddedActionsParser, type IToken } from "chevrotain";
+import { EmbeddedActionsParser } from "../chevrotain.js";
+import type { IToken } from "chevrotain";
 import { allTokens, CommandWord, Newline, Terminator, Value } from "./tokens.js";
 
 /** Words up to a terminator: `rule 10 {`, `action accept` + newline, `}`. */

@@ -4,7 +4,8 @@
 // double-quoted strings, `/* */` comments, braces, newlines) and POSIX sh word rules for `set` lines (a `#` starts a
 // comment only at the start of a word, single quotes take no escapes).
 
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { createToken, Lexer } from "../chevrotain.js";
+import type { TokenType } from "chevrotain";
 
 /** Categories, so the grammar consumes "a value" or "a terminator" in one step (no per-token alternatives). */
 export const Value = createToken({ name: "Value", pattern: Lexer.NA });

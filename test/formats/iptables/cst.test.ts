@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generateCstDts } from "../../../src/formats/iptables/chevrotain.js";
+import { generateCstDts } from "../../../src/formats/chevrotain.js";
 import { restoreParser, shellParser } from "../../../src/formats/iptables/parser.js";
 import { repoRoot } from "../../helpers/environment.js";
 

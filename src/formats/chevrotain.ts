@@ -1,4 +1,4 @@
-// Chevrotain, loaded from its single-file ESM bundle: the package's main entry imports hundreds of lodash-es modules
+// Chevrotain for every front end, loaded from its single-file ESM bundle: the package's main entry imports hundreds of lodash-es modules
 // and costs about 230 ms of startup, the bundle about 10 ms. Same package, same version, same API.
 
 import { createRequire } from "node:module";
@@ -15,4 +15,4 @@ async function load(): Promise<typeof ChevrotainApi> {
 
 const chevrotain = await load();
 
-export const { createToken, Lexer, CstParser, generateCstDts } = chevrotain;
+export const { createToken, Lexer, CstParser, EmbeddedActionsParser, generateCstDts } = chevrotain;
