@@ -16,8 +16,8 @@ export interface Box {
   /** Ternary pattern of the 32-bit mark: the bits set in `markCare` are known and equal to those of `markValue`. */
   readonly markValue: number;
   readonly markCare: number;
-  /** Destination and destination port as the packets arrived, once a DNAT/REDIRECT has rewritten them. */
-  readonly pre?: { readonly dst: Spans<bigint>; readonly dport: Spans<number> };
+  /** Destination, destination port and output interface as the packets arrived, once a DNAT/REDIRECT rewrote them. */
+  readonly pre?: { readonly dst: Spans<bigint>; readonly dport: Spans<number>; readonly out: Spans<number> };
 }
 
 export type PacketSet = readonly Box[];
@@ -156,6 +156,7 @@ export class PacketSpace {
     if (!b.pre) return b;
     const num = b.num.slice();
     num[FIELD_INDEX.dport] = b.pre.dport;
+    num[FIELD_INDEX.out] = b.pre.out;
     return { num, src: b.src, dst: b.pre.dst, markValue: b.markValue, markCare: b.markCare };
   }
 
@@ -271,7 +272,7 @@ export class PacketSpace {
     for (const b of set) {
       for (const f of b.num) s += spansKey(f) + "|";
       s += `${spansKey(b.src)}|${spansKey(b.dst)}|${b.markValue}/${b.markCare}`;
-      s += b.pre ? `|${spansKey(b.pre.dst)}|${spansKey(b.pre.dport)};` : ";";
+      s += b.pre ? `|${spansKey(b.pre.dst)}|${spansKey(b.pre.dport)}|${spansKey(b.pre.out)};` : ";";
     }
     return s;
   }

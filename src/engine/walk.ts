@@ -349,7 +349,7 @@ export class TableWalker {
     if (rewritesDst) {
       const dport = FIELD_INDEX.dport;
       set = set.map((b) => {
-        let next: Box = b.pre ? b : { ...b, pre: { dst: b.dst, dport: b.num[dport]! } };
+        let next: Box = b.pre ? b : { ...b, pre: { dst: b.dst, dport: b.num[dport]!, out: b.num[FIELD_INDEX.out]! } };
         if (target.kind === "dnat" && addr) {
           const [lo, hi] = addr;
           if (!(b.dst.length === 1 && b.dst[0]![0] === lo && b.dst[0]![1] === hi && lo === hi)) changedAddress = true;

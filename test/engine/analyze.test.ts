@@ -297,6 +297,38 @@ describe("tables, marks and NAT", () => {
     expect(a.parts[0]!.dnat?.to).toBe(":500");
   });
 
+  it("a DNAT on one way of an opaque match and none on the other make the same packets maybe", () => {
+    const rs = ruleset({
+      nat: { PREROUTING: { rules: [r([udp, dport(500), opaque("statistic")], dnat("192.0.2.10"))] } },
+      filter: { INPUT: { policy: "accept" }, FORWARD: { policy: "drop" } },
+    });
+    const a = analyze(rs, udpTo(500, { state: "new" }));
+    expect(a.verdict).toBe("maybe");
+    expect(a.parts.every((p) => p.verdict === "maybe")).toBe(true);
+    expect(a.parts[0]!.description).toContain("dport 500");
+    expect(analyze(rs, udpTo(501, { state: "new" })).verdict).toBe("accept");
+  });
+
+  it("flows that meet in numbers are merged with exact verdicts", () => {
+    const chains: Record<string, { rules: ReturnType<typeof r>[] }> = {};
+    const jumps = [];
+    for (let i = 0; i < 80; i++) {
+      chains[`S${i}`] = { rules: [r([udp, dport(1000 + i)], RETURN)] };
+      jumps.push(r([], jump(`S${i}`)));
+    }
+    const rs = ruleset({
+      mangle: { PREROUTING: { rules: jumps }, ...chains },
+      filter: { INPUT: { policy: "drop", rules: [r([udp, dport(1000, 1039)], ACCEPT)] } },
+    });
+    const a = analyze(rs, { hook: "input", proto: 17, dport: [1000, 1079] });
+    expect(a.verdict).toBe("maybe");
+    const accepted = a.parts.filter((p) => p.verdict === "accept");
+    const dropped = a.parts.filter((p) => p.verdict === "drop");
+    expect(accepted.map((p) => p.description).join(";")).toContain("dport 1000-1039");
+    expect(dropped.map((p) => p.description).join(";")).toContain("dport 1040-1079");
+    expect(a.parts.some((p) => p.path.some((s) => s.action.includes("ways with different paths joined")))).toBe(true);
+  });
+
   it("an empty ruleset accepts", () => {
     const a = analyze(ruleset({}), udpTo(500));
     expect(a.verdict).toBe("accept");
