@@ -86,7 +86,15 @@ describe("iptables-save dumps", () => {
     expect(families("ufw/before6.rules")).toEqual(["ipv6"]);
     expect(families("hosts/ip6tables.rules")).toEqual(["ipv6"]);
     expect(families("seed-216.rules")).toEqual(["ipv4"]);
+    expect(families("f6.rules")).toEqual(["ipv4"]);
+    expect(families("server-2026.rules")).toEqual(["ipv4"]);
     expect(families("/etc/iptables/rules.v4")).toEqual(["ipv4"]);
+  });
+
+  it("trusts an IPv4 address over a file name that says IPv6", () => {
+    const model = load("*filter\n-A INPUT -s 198.51.100.7 -j ACCEPT\nCOMMIT\n", "ufw/user6.rules");
+    expect(model.rulesets.map((r) => r.family)).toEqual(["ipv4"]);
+    expect(diagnostics(model)).toEqual([]);
   });
 
   it("reads CRLF files but reports them, once", () => {
