@@ -10,12 +10,13 @@ import { kubeDump, vyattaConfig } from "./generate.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const referenceScript = resolve(repoRoot, "../shared/bench/kube-dump.py");
-const cli = join(repoRoot, "bin/vpnlint.js");
+let cli = join(repoRoot, "bin/vpnlint.js");
 
 const TARGETS = { ratio: 0.5, ratioAim: 0.25, rssMb: 256, scaling: 11, vyattaSeconds: 0.5 };
 
-const usage = `usage: npm run bench -- [--runs N] [--reference] [--keep]
+const usage = `usage: npm run bench -- [--runs N] [--reference] [--keep] [--cli PATH]
   --runs N       measured runs of each command after one warm-up (default 5)
+  --cli PATH     measure this vpnlint entry point instead of bin/vpnlint.js (e.g. a build of another commit)
   --reference    generate the dumps with ${referenceScript} instead of bench/generate.js
   --keep         keep the generated inputs and outputs (the directory is printed)`;
 
@@ -26,6 +27,7 @@ function parseArgs(argv) {
     if (arg === "--reference") options.reference = true;
     else if (arg === "--keep") options.keep = true;
     else if (arg === "--runs" && /^[1-9]\d*$/.test(argv[i + 1] ?? "")) options.runs = Number(argv[++i]);
+    else if (arg === "--cli" && argv[i + 1]) options.cli = resolve(argv[++i]);
     else {
       process.stderr.write(`${arg === "--help" || arg === "-h" ? "" : `unknown argument: ${arg}\n`}${usage}\n`);
       process.exit(arg === "--help" || arg === "-h" ? 0 : 2);
@@ -177,12 +179,15 @@ function main() {
     process.stderr.write(`--reference: ${referenceScript} not found\n`);
     process.exit(2);
   }
-  if (!existsSync(join(repoRoot, "dist/cli/main.js"))) {
+  if (options.cli) {
+    cli = options.cli;
+  } else if (!existsSync(join(repoRoot, "dist/cli/main.js"))) {
     process.stderr.write('dist/ is missing: run "npm run build" (or npm install) first\n');
     process.exit(2);
+  } else {
+    const stale = staleSource();
+    if (stale) process.stderr.write(`warning: ${stale} is newer than dist/: run "npm run build" to measure the current sources\n`);
   }
-  const stale = staleSource();
-  if (stale) process.stderr.write(`warning: ${stale} is newer than dist/: run "npm run build" to measure the current sources\n`);
   const workDir = mkdtempSync(join(tmpdir(), "vpnlint-bench-"));
   let failed = false;
   try {
@@ -195,6 +200,7 @@ function main() {
     print("vpnlint benchmark");
     for (const line of machine()) print(`  machine: ${line}`);
     print(`  inputs (${options.reference ? "../shared/bench/kube-dump.py" : "bench/generate.js"}): 100k dump ${big.rules} rules / ${big.chains} chains / ${big.lines} lines / ${big.size}; 10k dump ${small.rules} rules / ${small.chains} chains / ${small.size}; Vyatta config.boot ${vyattaLines} lines`);
+    print(`  vpnlint: ${cli}`);
     print(`  runs: 1 warm-up + ${options.runs} measured, alternating; medians of wall time (process start to exit)`);
 
     const modes = iptablesModes(workDir);
