@@ -9,6 +9,7 @@ import {
   chainCycle,
   chainDepth,
   closingBraces,
+  hostileShellScripts,
   longIptablesLine,
   longSetLine,
   longVyattaLine,
@@ -107,6 +108,11 @@ describe("hostile input: extreme documents", () => {
       text("500,000 comment lines (vyatta)", "comments.boot", `${"/* comment */\n".repeat(500_000)}firewall {\n}\n`, { format: "vyatta" }),
       text("set with a 1,000,000-word path", "long-path.set", `set${" firewall".repeat(1_000_000)}\n`, { format: "vyatta" }),
     ];
+    expect(summarize(await runCases(pool, cases))).toEqual([]);
+  }, POOL_TEST_TIMEOUT_MS);
+
+  it("reads broken shell scripts (continuations, here-documents, substitutions, quotes) in time", async () => {
+    const cases = hostileShellScripts().map(({ name, text: body }) => text(`hostileShellScripts: ${name}`, "firewall.sh", body, { format: "iptables" }));
     expect(summarize(await runCases(pool, cases))).toEqual([]);
   }, POOL_TEST_TIMEOUT_MS);
 });

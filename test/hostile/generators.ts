@@ -346,3 +346,17 @@ export function unclosedQuoteConfig(rules: number): string {
   lines.push("    }", "}", "");
   return lines.join("\n");
 }
+
+/** Shell scripts calling iptables, broken the ways shell syntax can break. */
+export function hostileShellScripts(): { name: string; text: string }[] {
+  const shebang = "#!/bin/sh\n";
+  return [
+    { name: "100,000 continuation lines", text: `${shebang}iptables -A INPUT \\\n${"  -p udp \\\n".repeat(100_000)}  -j ACCEPT\n` },
+    { name: "unterminated here-document", text: `${shebang}iptables-restore <<EOF\n*filter\n${"-A INPUT -p udp --dport 500 -j ACCEPT\n".repeat(10_000)}` },
+    { name: "100,000 nested command substitutions", text: `${shebang}iptables -A INPUT -s ${"$(".repeat(100_000)}x${")".repeat(100_000)} -j ACCEPT\n` },
+    { name: "unterminated double quote", text: `${shebang}iptables -A INPUT -m comment --comment "open\n${"iptables -A INPUT -j DROP\n".repeat(10_000)}` },
+    { name: "unterminated single quote", text: `${shebang}iptables -A INPUT -m comment --comment 'open\n${"iptables -A INPUT -j DROP\n".repeat(10_000)}` },
+    { name: "100,000 escaped quotes", text: `${shebang}iptables -A INPUT -m comment --comment "${'\\"'.repeat(100_000)}" -j ACCEPT\n` },
+    { name: "variable chain of 10,000 assignments", text: `${shebang}${Array.from({ length: 10_000 }, (_, i) => `V${i + 1}="$V${i}"`).join("\n")}\nIPT=iptables\n$IPT -A INPUT -p udp --dport $V10000 -j ACCEPT\n` },
+  ];
+}
