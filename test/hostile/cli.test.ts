@@ -166,6 +166,28 @@ describe("hostile input: the CLI", () => {
     expect(rawEscapes(result.stdout.replace(/\r\n/g, "\n"))).toEqual([]);
   }, CLI_TEST_TIMEOUT_MS);
 
+  it("reads hostile bytes from standard input and names them safely", () => {
+    const input = Buffer.concat([Buffer.from(escapeRuleset()), Buffer.from(binaryGarbage(11, 8 * 1024).map((b) => (b === 0 ? 1 : b)))]);
+    const stdinName = "stdin-\u001b]0;PWNED\u0007.rules";
+    for (const format of ["json", "sarif", "text"] as const) {
+      const result = spawnSync(process.execPath, [build.cli, "audit", "--format", format, "--stdin-filename", stdinName, "-"], {
+        cwd: dir,
+        input,
+        encoding: "utf8",
+        env: { ...cleanEnv(), FORCE_COLOR: "1" },
+        timeout: SPAWN_TIMEOUT_MS,
+      });
+      const run = { status: result.status, signal: result.signal, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
+      expect(endProblems(`audit --format ${format} -`, run, [0, 1])).toEqual([]);
+      if (format === "text") {
+        expect(run.stdout.includes("PWNED"), "the escaped name is printed").toBe(true);
+        expect(rawEscapes(run.stdout)).toEqual([]);
+      } else {
+        expect(() => JSON.parse(run.stdout)).not.toThrow();
+      }
+    }
+  }, CLI_TEST_TIMEOUT_MS);
+
   it("refuses binary, missing and empty-directory inputs with one line each and exit 2", () => {
     writeFileSync(join(dir, "binary.rules"), binaryGarbage(9, 4096, "*filter\n\u0000"));
     mkdirSync(join(dir, "no-rulesets"), { recursive: true });
