@@ -97,6 +97,31 @@ interface Frame {
 const DEFAULT_BUDGET = 20_000_000;
 
 /**
+ * True when the rule names protocols none of the set's packets has: such a rule cannot match, and the walk skips it
+ * without compiling it (a UDP question passes thousands of kube-proxy TCP rules).
+ */
+function missesProtocol(rule: Rule, set: PacketSet): boolean {
+  for (const match of rule.matches) {
+    if (match.kind !== "field" || match.field !== "proto" || match.negated) continue;
+    for (const box of set) if (numberSpans.overlap(box.num[FIELD_INDEX.proto]!, match.values)) return false;
+    return true;
+  }
+  return false;
+}
+
+/** The destination range a rule can match at most, from its plain (non-negated) destination matches; undefined: any. */
+function destinationBounds(rule: Rule): readonly [bigint, bigint] | undefined {
+  let bounds: [bigint, bigint] | undefined;
+  for (const match of rule.matches) {
+    if (match.kind !== "address" || match.direction !== "dst" || match.negated || match.values.length === 0) continue;
+    const lo = match.values[0]![0];
+    const hi = match.values[match.values.length - 1]![1];
+    bounds = bounds === undefined ? [lo, hi] : [lo > bounds[0] ? lo : bounds[0], hi < bounds[1] ? hi : bounds[1]];
+  }
+  return bounds !== undefined && bounds[0] <= bounds[1] ? bounds : undefined;
+}
+
+/**
  * The rules of a long chain by destination address: a set aimed at a few addresses (kube-proxy's service chains)
  * meets only the rules that may match it, in order, instead of every rule of the chain.
  */
@@ -106,34 +131,32 @@ export class RuleIndex {
   private readonly narrow: { readonly lo: bigint; readonly hi: bigint; readonly index: number }[] = [];
   private widest = 0n;
 
-  constructor(rules: readonly Rule[], compiled: (rule: Rule) => MatchSets) {
+  /** Built from the model's destination matches, not compiled rules: indexing a 3,000-rule chain stays cheap. */
+  constructor(rules: readonly Rule[]) {
     rules.forEach((rule, index) => {
-      const possible = compiled(rule).possible;
-      if (possible.length === 0) return;
-      let lo = possible[0]!.dst[0]![0];
-      let hi = possible[0]!.dst[possible[0]!.dst.length - 1]![1];
-      for (const box of possible) {
-        if (box.dst[0]![0] < lo) lo = box.dst[0]![0];
-        if (box.dst[box.dst.length - 1]![1] > hi) hi = box.dst[box.dst.length - 1]![1];
-      }
-      if (hi - lo > RuleIndex.NARROW) this.always.push(index);
+      const bounds = destinationBounds(rule);
+      if (bounds === undefined || bounds[1] - bounds[0] > RuleIndex.NARROW) this.always.push(index);
       else {
-        this.narrow.push({ lo, hi, index });
-        if (hi - lo > this.widest) this.widest = hi - lo;
+        this.narrow.push({ lo: bounds[0], hi: bounds[1], index });
+        if (bounds[1] - bounds[0] > this.widest) this.widest = bounds[1] - bounds[0];
       }
     });
     this.narrow.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
   }
 
-  /** Indices (ascending, from `from` on) of the rules that may match some packet of `set`; undefined: all of them. */
-  candidates(set: PacketSet, from: number): number[] | undefined {
+  /** The destination addresses of `set` when they are few enough for an index to help; undefined otherwise. */
+  static narrowDestination(set: PacketSet): readonly [bigint, bigint] | undefined {
     let lo = set[0]!.dst[0]![0];
     let hi = set[0]!.dst[set[0]!.dst.length - 1]![1];
     for (const box of set) {
       if (box.dst[0]![0] < lo) lo = box.dst[0]![0];
       if (box.dst[box.dst.length - 1]![1] > hi) hi = box.dst[box.dst.length - 1]![1];
     }
-    if (hi - lo > RuleIndex.NARROW) return undefined;
+    return hi - lo > RuleIndex.NARROW ? undefined : [lo, hi];
+  }
+
+  /** Indices (ascending, from `from` on) of the rules that may match a packet sent to an address in `[lo, hi]`. */
+  candidates([lo, hi]: readonly [bigint, bigint], from: number): number[] {
     const out = this.always.filter((i) => i >= from);
     let first = 0;
     let last = this.narrow.length;
@@ -221,7 +244,7 @@ export class TableWalker {
     const from = this.options.indexChainsFrom ?? 64;
     if (chain.rules.length < from || !this.options.indexes) return undefined;
     let index = this.options.indexes.get(chain);
-    if (index === undefined) this.options.indexes.set(chain, (index = new RuleIndex(chain.rules, this.compiled)));
+    if (index === undefined) this.options.indexes.set(chain, (index = new RuleIndex(chain.rules)));
     return index;
   }
 
@@ -251,7 +274,8 @@ export class TableWalker {
     const rules = chain.rules;
     let set = item.set;
     const budget = this.options.budget ?? DEFAULT_BUDGET;
-    const indices = this.indexOf(chain)?.candidates(set, item.index);
+    const destination = RuleIndex.narrowDestination(set);
+    const indices = destination && this.indexOf(chain)?.candidates(destination, item.index);
     const count = indices ? indices.length : rules.length - item.index;
     for (let k = 0; k < count; k++) {
       const i = indices ? indices[k]! : item.index + k;
@@ -262,6 +286,7 @@ export class TableWalker {
         frame.results.push(this.verdict({ ...item, set }, "maybe", { kind: "rule", rule, chain }, "analysis limit reached", chain, rule));
         return;
       }
+      if (missesProtocol(rule, set)) continue;
       const sets = this.compiled(rule);
       if (!this.space.touches(set, sets.possible)) continue;
       const possibly = this.space.split(set, sets.possible);
