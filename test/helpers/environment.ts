@@ -58,6 +58,9 @@ export function describeWith(prerequisite: Prerequisite, name: string, body: () 
       });
     });
   } else {
-    describe.skipIf(true)(`${name} (skipped: ${prerequisite.reason})`, body);
+    // Vitest runs a skipped describe's body to collect it; the body may read the missing corpus, so never call it.
+    describe(name, () => {
+      it.skipIf(true)(`skipped: ${prerequisite.reason}`, () => undefined);
+    });
   }
 }
