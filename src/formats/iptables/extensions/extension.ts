@@ -122,8 +122,6 @@ export class ExtensionState {
   readonly optionWords: number[];
   /** Index of the last word (the value) of each given option (sparse). */
   readonly optionEnds: number[];
-  /** Every word the extension consumed (options, values, their `!`), in order, for messages and opaque text. */
-  readonly words: number[] = [];
   /** Scratch space for modules that build more than per-option values (policy elements). */
   data: unknown;
   /** While a value parser runs: whether its option was preceded by `!`. */
@@ -133,10 +131,46 @@ export class ExtensionState {
     readonly def: ExtensionDef,
     /** The `-m NAME` / `-j NAME` word; -1 for a match loaded implicitly by `-p`. */
     readonly nameWord: number,
+    /**
+     * Which extension consumed each word of the rule (its `id`, 0 for none): one array per rule instead of one list
+     * per extension, shared by the rule's extensions and only read while the rule is parsed. Slots from
+     * `wordCount` on are not the rule's.
+     */
+    private readonly owners: Uint16Array,
+    private readonly wordCount: number,
+    private readonly id: number,
   ) {
-    this.values = [];
-    this.optionWords = [];
-    this.optionEnds = [];
+    // Sized once: a store at index 3 of an empty array would grow it to 20 slots, three times per loaded module.
+    const count = def.options.length;
+    this.values = new Array<unknown>(count);
+    this.optionWords = new Array<number>(count);
+    this.optionEnds = new Array<number>(count);
+  }
+
+  /** Records that the extension consumed word `w` (an option, its value or its `!`). */
+  take(w: number): void {
+    this.owners[w] = this.id;
+  }
+
+  /** Every word the extension consumed (options, values, their `!`), in order, for messages and opaque text. */
+  get words(): number[] {
+    const out: number[] = [];
+    const owners = this.owners;
+    for (let w = 0; w < this.wordCount; w++) if (owners[w] === this.id) out.push(w);
+    return out;
+  }
+
+  /** The first and last word the extension consumed, -1 when none. */
+  firstWord(): number {
+    const owners = this.owners;
+    for (let w = 0; w < this.wordCount; w++) if (owners[w] === this.id) return w;
+    return -1;
+  }
+
+  lastWord(): number {
+    const owners = this.owners;
+    for (let w = this.wordCount - 1; w >= 0; w--) if (owners[w] === this.id) return w;
+    return -1;
   }
 
   has(name: string): boolean {

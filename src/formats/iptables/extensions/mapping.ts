@@ -15,8 +15,25 @@ export function fieldMatch(ext: ExtensionState, rule: RuleState, name: string, f
   return { kind: "field", field, values, negated: ext.isInverted(name), range: optionRange(ext, rule, name) };
 }
 
+const SINGLE_VALUES = new Map<number, readonly Interval[]>();
+
+/**
+ * `[interval]` as a field match's value list. A single value (one port) is shared between rules, since a dump
+ * repeats the same ports many times and the model's value lists are read-only.
+ */
+export function oneInterval(interval: Interval): readonly Interval[] {
+  const value = interval[0];
+  if (value !== interval[1] || value < 0 || value > 65535) return [interval];
+  let values = SINGLE_VALUES.get(value);
+  if (values === undefined) SINGLE_VALUES.set(value, (values = Object.freeze([Object.freeze([value, value] as const)])));
+  return values;
+}
+
 /** Pushes an OpaqueMatch for the module when any of `names` (options the engine does not model) was given. */
 export function opaqueIfAny(ext: ExtensionState, rule: RuleState, names: readonly string[], out: Match[]): void {
+  let any = false;
+  for (const name of names) if (ext.has(name)) any = true;
+  if (!any) return;
   const given = names.filter((n) => ext.has(n));
   if (given.length === 0) return;
   const first = given.map((n) => ext.def.index.get(n)!).sort((a, b) => ext.optionWords[a]! - ext.optionWords[b]!);

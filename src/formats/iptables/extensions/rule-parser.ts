@@ -17,7 +17,16 @@ import { hostMessage } from "./parsers.js";
 import { findMatch, findTarget, optionOwners, STANDARD_TARGETS } from "./registry.js";
 import { PORT_PROTOCOLS, PROTOCOL_MATCH_NAMES } from "./tables.js";
 import type { RuleSpec, RuleSpecContext, Word } from "./types.js";
-import { isDecimal, networkInterval, normalizeBigIntervals, parseNetwork, parseProtocol, type Network } from "./values.js";
+import {
+  isDecimal,
+  network4,
+  networkInterval,
+  normalizeBigIntervals,
+  parseNetwork,
+  parseProtocol,
+  readNetwork4,
+  type Network,
+} from "./values.js";
 
 /** Generic long options (iptables' original_opts) and the short option they stand for. */
 const GENERIC_LONG: ReadonlyMap<string, string> = new Map([
@@ -48,7 +57,10 @@ const IFNAMSIZ = 16;
 const PROTOCOL_VALUES: readonly (readonly Interval[])[] = Array.from({ length: 256 }, (_, p) => Object.freeze([Object.freeze([p, p] as const)]));
 
 interface AddressOption {
-  readonly networks: Network[];
+  /** The model's intervals; undefined when the option is opaque or matches every address (a /0, not negated). */
+  readonly values: readonly (readonly [bigint, bigint])[] | undefined;
+  /** A non-contiguous mask, which the engine does not model. */
+  readonly opaque: boolean;
   readonly negated: boolean;
   readonly first: number;
   readonly last: number;
@@ -70,6 +82,9 @@ const UNKNOWN: Resolved = {};
 /** Returned when an extension option was found; the option is in `foundExt`/`foundIndex` (no allocation per option). */
 const EXTENSION_HIT: Resolved = {};
 const GENERIC_HITS: ReadonlyMap<string, Resolved> = new Map([...GENERIC_LONG].map(([long, short]) => [long, { generic: short }]));
+
+/** The owners of the words of the rule being parsed; rules are parsed one at a time, so one array serves them all. */
+let ownerScratch = new Uint16Array(256);
 
 export function parseRuleSpec(words: readonly Word[], context: RuleSpecContext): RuleSpec {
   return new RuleParser(words, context).run();
@@ -100,12 +115,17 @@ class RuleParser implements RuleState {
   private skipped = false;
   private foundExt: ExtensionState | undefined;
   private foundIndex = -1;
+  /** See ExtensionState.take: the shared scratch array, one slot per word. */
+  private readonly owners: Uint16Array;
 
   constructor(
     readonly words: readonly Word[],
     readonly ctx: RuleSpecContext,
   ) {
     this.builtin = (BUILTIN_CHAINS[ctx.table] as readonly string[]).includes(ctx.chain);
+    if (ownerScratch.length < words.length) ownerScratch = new Uint16Array(Math.max(words.length, ownerScratch.length * 2));
+    ownerScratch.fill(0, 0, words.length);
+    this.owners = ownerScratch;
   }
 
   run(): RuleSpec {
@@ -274,7 +294,7 @@ class RuleParser implements RuleState {
     if (!def) return false;
     if (this.protoUsed && this.matches.some((m) => m.def === def)) return false;
     this.protoUsed = true;
-    const ext = new ExtensionState(def, -1);
+    const ext = new ExtensionState(def, -1, this.owners, this.words.length, this.loaded.length + 1);
     this.matches.push(ext);
     this.loaded.push(ext);
     return true;
@@ -354,9 +374,9 @@ class RuleParser implements RuleState {
     ext.seen |= bit;
     if (invert >= 0) {
       ext.inverted |= bit;
-      ext.words.push(invert);
+      ext.take(invert);
     }
-    for (let w = i; w < next; w++) ext.words.push(w);
+    for (let w = i; w < next; w++) ext.take(w);
     return next;
   }
 
@@ -448,26 +468,41 @@ class RuleParser implements RuleState {
   }
 
   private addressOption(c: string, value: string, first: number, valueWord: number, negated: boolean): void {
-    const networks: Network[] = [];
-    for (const part of value.indexOf(",") === -1 ? [value] : value.split(",")) {
-      const network = parseNetwork(part, this.ctx.family);
-      if ("error" in network) {
-        const slash = part.indexOf("/");
-        this.fail(
-          valueWord,
-          network.error === "mask" ? `invalid mask "${part.slice(slash + 1)}" in -${c} ${value}` : hostMessage(slash === -1 ? part : part.slice(0, slash)),
-        );
+    let option: AddressOption;
+    if (this.ctx.family === "ipv4" && value.indexOf(",") === -1) {
+      // The commonest shape (one IPv4 network): plain numbers, no Network object.
+      const error = readNetwork4(value);
+      if (error !== undefined) return this.addressError(c, value, value, error, valueWord);
+      const prefix = network4.prefix;
+      const skip = prefix < 0 || (prefix === 0 && !negated);
+      const values = skip ? undefined : [[BigInt(network4.first), BigInt(network4.last)] as const];
+      option = { values, opaque: prefix < 0, negated, first, last: valueWord };
+    } else {
+      const networks: Network[] = [];
+      let opaque = false;
+      let everything = false;
+      for (const part of value.indexOf(",") === -1 ? [value] : value.split(",")) {
+        const network = parseNetwork(part, this.ctx.family);
+        if ("error" in network) return this.addressError(c, value, part, network.error, valueWord);
+        if (network.prefix < 0) opaque = true;
+        else if (network.prefix === 0) everything = true;
+        networks.push(network);
+      }
+      if (negated && networks.length > 1) {
+        this.fail(first, `"!" is not allowed with several addresses in -${c}`, valueWord);
         return;
       }
-      networks.push(network);
+      const skip = opaque || (everything && !negated);
+      const values = skip ? undefined : networks.length === 1 ? [networkInterval(networks[0]!)] : normalizeBigIntervals(networks.map(networkInterval));
+      option = { values, opaque, negated, first, last: valueWord };
     }
-    if (negated && networks.length > 1) {
-      this.fail(first, `"!" is not allowed with several addresses in -${c}`, valueWord);
-      return;
-    }
-    const option = { networks, negated, first, last: valueWord };
     if (c === "s") this.src = option;
     else this.dst = option;
+  }
+
+  private addressError(c: string, value: string, part: string, error: "address" | "mask", valueWord: number): void {
+    const slash = part.indexOf("/");
+    this.fail(valueWord, error === "mask" ? `invalid mask "${part.slice(slash + 1)}" in -${c} ${value}` : hostMessage(slash === -1 ? part : part.slice(0, slash)));
   }
 
   private interfaceOption(c: string, value: string, first: number, valueWord: number, negated: boolean): void {
@@ -500,8 +535,9 @@ class RuleParser implements RuleState {
     }
     const def = findTarget(name, this.ctx.family);
     if (def) {
-      const ext = new ExtensionState(def, i);
-      ext.words.push(i, valueWord);
+      const ext = new ExtensionState(def, i, this.owners, this.words.length, this.loaded.length + 1);
+      ext.take(i);
+      ext.take(valueWord);
       this.target = ext;
       this.loaded.push(ext);
       this.jump = { name, goto, first: i, last: valueWord };
@@ -530,8 +566,9 @@ class RuleParser implements RuleState {
       );
       return;
     }
-    const ext = new ExtensionState(def, i);
-    ext.words.push(i, valueWord);
+    const ext = new ExtensionState(def, i, this.owners, this.words.length, this.loaded.length + 1);
+    ext.take(i);
+    ext.take(valueWord);
     this.matches.push(ext);
     this.loaded.push(ext);
   }
@@ -568,7 +605,7 @@ class RuleParser implements RuleState {
 
   private checkExtension(ext: ExtensionState): boolean {
     const def = ext.def;
-    const at = ext.nameWord >= 0 ? ext.nameWord : ext.words[0] ?? 0;
+    const at = ext.nameWord >= 0 ? ext.nameWord : Math.max(0, ext.firstWord());
     const required = def.requiredMasks;
     for (let g = 0; g < required.length; g++) {
       if ((ext.seen & required[g]!) === 0) {
@@ -642,16 +679,12 @@ class RuleParser implements RuleState {
   }
 
   private addressMatch(option: AddressOption, direction: "src" | "dst", out: Match[]): void {
-    const family = this.ctx.family;
-    const range = this.range(option.first, option.last);
-    if (option.networks.some((n) => n.prefix < 0)) {
-      out.push({ kind: "opaque", module: "address", text: wordsText(this, option.first, option.last), negated: false, range });
+    if (option.opaque) {
+      out.push({ kind: "opaque", module: "address", text: wordsText(this, option.first, option.last), negated: false, range: this.range(option.first, option.last) });
       return;
     }
-    if (option.networks.some((n) => n.prefix === 0) && !option.negated) return;
-    const networks = option.networks;
-    const values = networks.length === 1 ? [networkInterval(networks[0]!)] : normalizeBigIntervals(networks.map(networkInterval));
-    const match: AddressMatch = { kind: "address", direction, family, values, negated: option.negated, range };
+    if (option.values === undefined) return;
+    const match: AddressMatch = { kind: "address", direction, family: this.ctx.family, values: option.values, negated: option.negated, range: this.range(option.first, option.last) };
     out.push(match);
   }
 
@@ -665,7 +698,7 @@ class RuleParser implements RuleState {
     if (!jump) return { kind: "none" };
     const ext = this.target;
     let last = jump.last;
-    if (ext) for (const w of ext.words) if (w > last) last = w;
+    if (ext) last = Math.max(last, ext.lastWord());
     const range = this.range(jump.first, last);
     if (ext) {
       if (ext.def.toTarget) return ext.def.toTarget(ext, this, range);

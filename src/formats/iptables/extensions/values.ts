@@ -205,11 +205,14 @@ function prefixOfMask(mask: bigint, bits: number): number {
 
 const IPV4_MASKS: readonly number[] = Array.from({ length: 33 }, (_, p) => (p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0));
 
+/** Where readNetwork4 leaves a network: plain numbers, so the commonest -s/-d value allocates nothing to be read. */
+export const network4 = { first: 0, last: 0, mask: 0, prefix: 0 };
+
 /** IPv4 in plain numbers: a dump has one per -s/-d, and bigint arithmetic would dominate the parse. */
-function parseNetwork4(text: string): NetworkResult {
+export function readNetwork4(text: string): "address" | "mask" | undefined {
   const slash = text.indexOf("/");
   const address = parseIpv4(text, 0, slash === -1 ? text.length : slash);
-  if (address === undefined) return { error: "address" };
+  if (address === undefined) return "address";
   let mask = 0xffffffff;
   let prefix = 32;
   if (slash !== -1) {
@@ -219,14 +222,23 @@ function parseNetwork4(text: string): NetworkResult {
       mask = IPV4_MASKS[length]!;
     } else {
       const dotted = parseIpv4Mask(text.slice(slash + 1));
-      if (dotted === undefined) return { error: "mask" };
+      if (dotted === undefined) return "mask";
       mask = dotted;
       prefix = IPV4_MASKS.indexOf(dotted);
     }
   }
   const first = (address & mask) >>> 0;
-  const last = (first | (~mask >>> 0)) >>> 0;
-  return { address: BigInt(first), mask: BigInt(mask), last: BigInt(last), prefix };
+  network4.first = first;
+  network4.last = (first | (~mask >>> 0)) >>> 0;
+  network4.mask = mask;
+  network4.prefix = prefix;
+  return undefined;
+}
+
+function parseNetwork4(text: string): NetworkResult {
+  const error = readNetwork4(text);
+  if (error !== undefined) return { error };
+  return { address: BigInt(network4.first), mask: BigInt(network4.mask), last: BigInt(network4.last), prefix: network4.prefix };
 }
 
 export function parseNetwork(text: string, family: Family): NetworkResult {

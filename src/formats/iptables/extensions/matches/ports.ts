@@ -2,7 +2,7 @@
 
 import type { Interval, Match } from "../../../../model/firewall.js";
 import { defineMatch, Invalid, opt, type ExtensionState, type RuleState, type ValueParser } from "../extension.js";
-import { fieldMatch, opaqueIfAny } from "../mapping.js";
+import { fieldMatch, oneInterval, opaqueIfAny } from "../mapping.js";
 import { choiceList, portRangeFor, uint } from "../parsers.js";
 import { PORT_PROTOCOLS, SERVICE_ANY, SERVICE_SCTP, SERVICE_TCP, serviceProtocol } from "../tables.js";
 import { parsePort, normalizeIntervals } from "../values.js";
@@ -44,9 +44,9 @@ export function tcpFlagIntervals(mask: number, comp: number): Interval[] {
 
 function portFields(ext: ExtensionState, rule: RuleState, out: Match[]): void {
   const sport = ext.value<Interval>("sport");
-  if (sport) out.push(fieldMatch(ext, rule, "sport", "sport", [sport]));
+  if (sport) out.push(fieldMatch(ext, rule, "sport", "sport", oneInterval(sport)));
   const dport = ext.value<Interval>("dport");
-  if (dport) out.push(fieldMatch(ext, rule, "dport", "dport", [dport]));
+  if (dport) out.push(fieldMatch(ext, rule, "dport", "dport", oneInterval(dport)));
 }
 
 const tcpPort = portRangeFor(SERVICE_TCP);
