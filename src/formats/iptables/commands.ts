@@ -286,6 +286,11 @@ export interface TableState {
   readonly name: TableName;
   readonly chains: Map<string, ChainState>;
   range?: SourceRange;
+  /**
+   * The chain the last command named: consecutive rules mostly go to one chain, and comparing the name is cheaper
+   * than hashing it. Cleared when a chain is deleted.
+   */
+  lastChain?: ChainState;
 }
 
 /** An empty table with its built-in chains; their policies come from `previous` (a flush keeps policies) or ACCEPT. */
@@ -347,18 +352,18 @@ export interface ApplyContext {
 export function applyCommand(command: Command, table: TableState, lineStart: number, lineEnd: number, canonical: boolean, ctx: ApplyContext): void {
   const { report } = ctx;
   const chainName = command.chain?.text;
-  const chain = chainName === undefined ? undefined : table.chains.get(chainName);
-  const needChain = (): ChainState | undefined => {
-    if (chain) return chain;
-    if (command.chain) report(`chain "${chainName}" does not exist in table "${table.name}"${builtinElsewhere(chainName!, table.name)}`, command.chain.start, command.chain.end);
-    return undefined;
-  };
+  let chain: ChainState | undefined;
+  if (chainName !== undefined) {
+    const last = table.lastChain;
+    chain = last !== undefined && last.name === chainName ? last : table.chains.get(chainName);
+    if (chain) table.lastChain = chain;
+  }
   switch (command.kind) {
     case "append":
     case "insert":
     case "replace":
     case "check": {
-      const target = needChain();
+      const target = chain ?? missingChain(command, table, report);
       if (!target) return;
       const rule = buildRule(command, table, target, lineStart, lineEnd, canonical, ctx);
       if (command.kind === "check") return;
@@ -393,7 +398,7 @@ export function applyCommand(command: Command, table: TableState, lineStart: num
       return;
     }
     case "delete": {
-      const target = chain ?? (ctx.lenient ? undefined : needChain());
+      const target = chain ?? (ctx.lenient ? undefined : missingChain(command, table, report));
       if (!target) return;
       if (command.num) {
         const position = Number(command.num.text);
@@ -433,13 +438,14 @@ export function applyCommand(command: Command, table: TableState, lineStart: num
     case "deleteChain": {
       if (command.chain) {
         if (!chain) {
-          if (!ctx.lenient) needChain();
+          if (!ctx.lenient) missingChain(command, table, report);
           return;
         }
         if (chain.builtin) return report(`built-in chain "${chain.name}" cannot be deleted`, command.chain.start, command.chain.end);
         if (chain.rules.length > 0) return report(`chain "${chain.name}" is not empty: flush it (-F) before deleting it`, command.chain.start, command.chain.end);
         if (isReferenced(table, chain.name)) return report(`chain "${chain.name}" is still the target of a rule`, command.chain.start, command.chain.end);
         table.chains.delete(chain.name);
+        table.lastChain = undefined;
         return;
       }
       for (const user of [...table.chains.values()]) {
@@ -449,12 +455,13 @@ export function applyCommand(command: Command, table: TableState, lineStart: num
           return;
         }
         table.chains.delete(user.name);
+        table.lastChain = undefined;
       }
       return;
     }
     case "flush": {
       if (command.chain) {
-        const target = ctx.lenient ? chain : needChain();
+        const target = ctx.lenient ? chain : chain ?? missingChain(command, table, report);
         if (target) {
           target.rules = [];
           target.dirty = false;
@@ -469,10 +476,10 @@ export function applyCommand(command: Command, table: TableState, lineStart: num
     }
     case "zero":
     case "list":
-      if (command.chain && !ctx.lenient) needChain();
+      if (command.chain && !chain && !ctx.lenient) missingChain(command, table, report);
       return;
     case "policy": {
-      const target = needChain();
+      const target = chain ?? missingChain(command, table, report);
       if (!target) return;
       const policy = command.second!;
       if (!target.builtin) return report(`chain "${target.name}" is a user chain: only built-in chains have a policy`, command.chain!.start, command.chain!.end);
@@ -481,7 +488,7 @@ export function applyCommand(command: Command, table: TableState, lineStart: num
       return;
     }
     case "rename": {
-      const target = needChain();
+      const target = chain ?? missingChain(command, table, report);
       if (!target) return;
       const to = command.second!;
       if (target.builtin) return report(`built-in chain "${target.name}" cannot be renamed`, command.chain!.start, command.chain!.end);
@@ -492,6 +499,14 @@ export function applyCommand(command: Command, table: TableState, lineStart: num
       return;
     }
   }
+}
+
+function missingChain(command: Command, table: TableState, report: Report): undefined {
+  if (command.chain) {
+    const name = command.chain.text;
+    report(`chain "${name}" does not exist in table "${table.name}"${builtinElsewhere(name, table.name)}`, command.chain.start, command.chain.end);
+  }
+  return undefined;
 }
 
 function buildRule(command: Command, table: TableState, chain: ChainState, start: number, end: number, canonical: boolean, ctx: ApplyContext): Rule | undefined {

@@ -53,8 +53,20 @@ export function wordsText(rule: RuleState, first: number, last: number): string 
 /** An extension's options as written (without its `-m NAME` / `-j NAME`). */
 export function optionsText(ext: ExtensionState, rule: RuleState): string {
   const text = rule.ctx.source.text;
+  const all = ext.words;
+  let from = 0;
+  while (from < all.length && ext.nameWord >= 0 && (all[from] === ext.nameWord || all[from] === ext.nameWord + 1)) from++;
+  if (from === all.length) return "";
+  // Consecutive words one space apart, as a dump writes them: the text is one slice of the source.
+  const words = rule.words;
+  let contiguous = true;
+  for (let k = from + 1; k < all.length && contiguous; k++) {
+    const before = words[all[k - 1]!]!;
+    contiguous = all[k] === all[k - 1]! + 1 && words[all[k]!]!.start === before.end + 1 && text.charCodeAt(before.end) === 32;
+  }
+  if (contiguous) return text.slice(words[all[from]!]!.start, words[all[all.length - 1]!]!.end);
   const parts: string[] = [];
-  for (const w of ext.words) {
+  for (const w of all) {
     if (ext.nameWord >= 0 && (w === ext.nameWord || w === ext.nameWord + 1)) continue;
     parts.push(text.slice(rule.words[w]!.start, rule.words[w]!.end));
   }

@@ -83,6 +83,11 @@ const UNKNOWN: Resolved = {};
 const EXTENSION_HIT: Resolved = {};
 const GENERIC_HITS: ReadonlyMap<string, Resolved> = new Map([...GENERIC_LONG].map(([long, short]) => [long, { generic: short }]));
 
+/** See toModel. */
+const matchScratch: Match[] = [];
+/** The errors of every rule without any (nobody adds to a RuleSpec's errors). */
+const NO_ERRORS: Diagnostic[] = [];
+
 /** The owners of the words of the rule being parsed; rules are parsed one at a time, so one array serves them all. */
 let ownerScratch = new Uint16Array(256);
 
@@ -651,7 +656,9 @@ class RuleParser implements RuleState {
   }
 
   private toModel(): RuleSpec {
-    const matches: Match[] = [];
+    // Built in a scratch array and copied at its exact size: the model keeps 100k of these.
+    const matches = matchScratch;
+    matches.length = 0;
     if (this.src) this.addressMatch(this.src, "src", matches);
     if (this.dst) this.addressMatch(this.dst, "dst", matches);
     if (this.inIface) this.interfaceMatch(this.inIface, "in", matches);
@@ -674,8 +681,9 @@ class RuleParser implements RuleState {
       if (ext.def.toMatches) ext.def.toMatches(ext, this, matches);
       else matches.push(opaqueMatch(ext, this));
     }
+    const kept = matches.slice();
     const target = this.toTarget();
-    return comment === undefined ? { matches, target, errors: [] } : { matches, target, comment, errors: [] };
+    return comment === undefined ? { matches: kept, target, errors: NO_ERRORS } : { matches: kept, target, comment, errors: NO_ERRORS };
   }
 
   private addressMatch(option: AddressOption, direction: "src" | "dst", out: Match[]): void {
