@@ -180,9 +180,11 @@ export function readCommand(words: readonly Word[], lineStart: number, lineEnd: 
       break;
   }
   for (; i < words.length; i++) {
-    const global = readGlobal(words, i);
+    const each = words[i]!;
+    // Most words are values or rule options; only `-...` words can be global options.
+    const global = each.text.charCodeAt(0) === 45 ? readGlobal(words, i) : undefined;
     if (global === undefined) {
-      spec.push(words[i]!);
+      spec.push(each);
       continue;
     }
     if (global.isTable) {
@@ -637,36 +639,44 @@ function renameChain(table: TableState, chain: ChainState, to: string): void {
  * refuses such a table ("Too many levels of links"). Iterative depth-first search, so deep chains cannot overflow.
  */
 export function findJumpLoop(table: TableState): { rule: Rule; path: string[] } | undefined {
-  const state = new Map<string, "open" | "done">();
+  // Keyed by the chain objects (identity hashes) rather than their names; the stack is two parallel arrays.
+  const state = new Map<ChainState, "open" | "done">();
+  const stack: ChainState[] = [];
+  const nexts: number[] = [];
   for (const root of table.chains.values()) {
     if (!root.builtin) continue;
-    const stack: { chain: ChainState; next: number }[] = [{ chain: root, next: 0 }];
+    stack.push(root);
+    nexts.push(0);
     while (stack.length > 0) {
-      const frame = stack[stack.length - 1]!;
-      const rule = frame.chain.rules[frame.next++];
+      const top = stack.length - 1;
+      const chain = stack[top]!;
+      const rules = chain.rules;
+      const rule = rules[nexts[top]!++];
       if (rule === undefined) {
-        state.set(frame.chain.name, "done");
+        state.set(chain, "done");
         stack.pop();
+        nexts.pop();
         continue;
       }
       const target = rule.target;
       if (target.kind !== "jump" && target.kind !== "goto") {
         // Like the kernel's mark_source_chains: an unconditional ACCEPT, DROP or RETURN ends the walk of the chain.
         if (((target.kind === "verdict" && target.verdict !== "reject") || target.kind === "return") && rule.matches.length === 0) {
-          frame.next = frame.chain.rules.length;
+          nexts[top] = rules.length;
         }
         continue;
       }
       const callee = table.chains.get(target.chain);
       if (!callee || callee.builtin) continue;
-      const seen = state.get(callee.name);
+      const seen = state.get(callee);
       if (seen === "open") {
-        const from = stack.findIndex((f) => f.chain === callee);
-        return { rule, path: [...stack.slice(from).map((f) => f.chain.name), callee.name] };
+        const from = stack.indexOf(callee);
+        return { rule, path: [...stack.slice(from).map((f) => f.name), callee.name] };
       }
       if (seen === "done") continue;
-      state.set(callee.name, "open");
-      stack.push({ chain: callee, next: 0 });
+      state.set(callee, "open");
+      stack.push(callee);
+      nexts.push(0);
     }
   }
   return undefined;

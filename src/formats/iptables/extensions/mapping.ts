@@ -15,7 +15,7 @@ export function fieldMatch(ext: ExtensionState, rule: RuleState, name: string, f
   return { kind: "field", field, values, negated: ext.isInverted(name), range: optionRange(ext, rule, name) };
 }
 
-const SINGLE_VALUES = new Map<number, readonly Interval[]>();
+const SINGLE_VALUES: (readonly Interval[] | undefined)[] = new Array(65536);
 
 /**
  * `[interval]` as a field match's value list. A single value (one port) is shared between rules, since a dump
@@ -24,8 +24,9 @@ const SINGLE_VALUES = new Map<number, readonly Interval[]>();
 export function oneInterval(interval: Interval): readonly Interval[] {
   const value = interval[0];
   if (value !== interval[1] || value < 0 || value > 65535) return [interval];
-  let values = SINGLE_VALUES.get(value);
-  if (values === undefined) SINGLE_VALUES.set(value, (values = Object.freeze([Object.freeze([value, value] as const)])));
+  const index = value | 0;
+  let values = SINGLE_VALUES[index];
+  if (values === undefined) SINGLE_VALUES[index] = values = Object.freeze([Object.freeze([value, value] as const)]);
   return values;
 }
 

@@ -480,7 +480,8 @@ class RuleParser implements RuleState {
       if (error !== undefined) return this.addressError(c, value, value, error, valueWord);
       const prefix = network4.prefix;
       const skip = prefix < 0 || (prefix === 0 && !negated);
-      const values = skip ? undefined : [[BigInt(network4.first), BigInt(network4.last)] as const];
+      const lo = BigInt(network4.first);
+      const values = skip ? undefined : [[lo, network4.last === network4.first ? lo : BigInt(network4.last)] as const];
       option = { values, opaque: prefix < 0, negated, first, last: valueWord };
     } else {
       const networks: Network[] = [];

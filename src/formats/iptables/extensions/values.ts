@@ -110,6 +110,35 @@ export function parseProtocol(text: string): number | undefined {
 // parts are zero ("10" is 10.0.0.0). IPv6 follows inet_pton.
 
 export function parseIpv4(text: string, from = 0, to = text.length): number | undefined {
+  return plainIpv4(text, from, to) ?? parseIpv4Parts(text, from, to);
+}
+
+/** Four decimal bytes without leading zeros, as dumps write addresses; undefined for anything else. */
+function plainIpv4(text: string, from: number, to: number): number | undefined {
+  let value = 0;
+  let byte = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return undefined;
+      value = value * 256 + byte;
+      dots++;
+      byte = 0;
+      digits = 0;
+      continue;
+    }
+    // A leading zero means octal (or 0x hex) to libxtables: the general parser decides.
+    if (c < 48 || c > 57 || (digits === 1 && byte === 0)) return undefined;
+    byte = byte * 10 + (c - 48);
+    digits++;
+    if (byte > 255) return undefined;
+  }
+  return dots === 3 && digits > 0 ? value * 256 + byte : undefined;
+}
+
+function parseIpv4Parts(text: string, from: number, to: number): number | undefined {
   let value = 0;
   let parts = 0;
   let start = from;
