@@ -15,8 +15,9 @@ const RESTORE_CHAIN = /^:[A-Za-z][^ \t\n]* (?:ACCEPT|DROP|-)(?: \[\d+:\d+\])?[ \
 const RESTORE_RULE = /^(?:\[\d+:\d+\] )?-[AINP] [^ \t\n]+/m;
 const RESTORE_COMMIT = /^COMMIT\r?$/m;
 const SHELL_CALL = /(?:^|[\s;&|(`]|\$\()(?:sudo\s+)?(?:\/[\w./-]*\/)?ip6?tables(?:-legacy|-nft)?\s+(?:-[-\w]+\s+\S+\s+)*-[AINPFXEDRZt]\b/m;
-const SHELL_VARIABLE_CALL = /^\s*[A-Za-z_]\w*=["']?(?:\/[\w./-]*\/)?ip6?tables(?:-legacy|-nft)?["']?\s*$/m;
-const VYATTA = /^\s*(?:set\s+firewall\s|firewall\s*\{|interfaces\s*\{)/m;
+// Line starts allow blanks, never `\s`: under /m, `^\s*` rescans every following empty line at each line start (quadratic).
+const SHELL_VARIABLE_CALL = /^[ \t]*[A-Za-z_]\w*=["']?(?:\/[\w./-]*\/)?ip6?tables(?:-legacy|-nft)?["']?[ \t\r]*$/m;
+const VYATTA = /^[ \t]*(?:set[ \t]+firewall[ \t]|firewall[ \t]*\{|interfaces[ \t]*\{)/m;
 
 function detect(text: string): number {
   const head = text.length > SNIFF_LENGTH ? text.slice(0, SNIFF_LENGTH) : text;

@@ -6,8 +6,8 @@
 import type { TokenType } from "chevrotain";
 import { createToken } from "../chevrotain.js";
 
-/** An empty line, which iptables-restore skips (a line of blanks is not empty: it is a command line). */
-export const Newline = createToken({ name: "Newline", pattern: /\n/, line_breaks: true });
+/** Empty lines, which iptables-restore skips (a line of blanks is not empty: it is a command line); a run is one token. */
+export const Newline = createToken({ name: "Newline", pattern: /\n+/, line_breaks: true });
 /** `COMMIT` alone on its line (iptables compares the whole line, so `COMMIT ` with a trailing space is no COMMIT). */
 export const CommitLine = createToken({ name: "CommitLine", pattern: /COMMIT\r?\n/, line_breaks: true });
 /** `*filter`: starts a table. */
