@@ -99,16 +99,42 @@ export function auditSource(source: SourceFile, options: AuditOptions = {}): Fil
   };
 }
 
+/** Past this many VPN000 findings in one file, one more finding counts the rest: a binary file must not print a million. */
+const MAX_SYNTAX_FINDINGS = 500;
+/** Quoted input longer than this is shortened in messages (a 10 MB line must not come back as a 10 MB message). */
+const MAX_QUOTED = 80;
+const MAX_MESSAGE = 1_000;
+
+/** A front end's message with over-long quoted input shortened to its start and its length. */
+function clipMessage(message: string): string {
+  const clipped = message.replace(/"([^"]{81,})"/g, (_, value: string) => `"${value.slice(0, MAX_QUOTED - 20)}…" (${value.length} characters)`);
+  return clipped.length > MAX_MESSAGE ? `${clipped.slice(0, MAX_MESSAGE - 1)}…` : clipped;
+}
+
 function syntaxFindings(model: FirewallModel): Finding[] {
-  return model.diagnostics.map((diagnostic) => ({
+  const shown = model.diagnostics.length > MAX_SYNTAX_FINDINGS ? model.diagnostics.slice(0, MAX_SYNTAX_FINDINGS) : model.diagnostics;
+  const findings: Finding[] = shown.map((diagnostic) => ({
     ruleId: syntaxError.id,
     severity: syntaxError.severity,
-    message: diagnostic.message,
+    message: clipMessage(diagnostic.message),
     location: resolveRange(diagnostic.range),
     related: [],
     facts: [],
     anchor: {},
   }));
+  const hidden = model.diagnostics.length - shown.length;
+  if (hidden > 0) {
+    findings.push({
+      ruleId: syntaxError.id,
+      severity: syntaxError.severity,
+      message: `${hidden} more syntax errors in this file are not shown (the first ${MAX_SYNTAX_FINDINGS} are)`,
+      location: resolveRange(model.diagnostics[MAX_SYNTAX_FINDINGS]!.range),
+      related: [],
+      facts: [],
+      anchor: {},
+    });
+  }
+  return findings;
 }
 
 /** Severity overrides and `off` (kept, suppressed as `external`) from the config; inline suppressions stay as they are. */

@@ -87,3 +87,23 @@ describe("auditSource", () => {
     expect(failures).toEqual([{ ruleId: "VPN999", message: "boom" }]);
   });
 });
+
+describe("syntax findings", () => {
+  it("shortens over-long quoted input in messages and keeps the position", () => {
+    const chain = "X".repeat(1_000);
+    const report = auditSource(new SourceFile("long.rules", `*filter\n-A INPUT -j ${chain}\nCOMMIT\n`), { noConfigSearch: true });
+    const syntax = report.findings.filter((finding) => finding.ruleId === "VPN000");
+    expect(syntax.length).toBeGreaterThan(0);
+    for (const finding of syntax) expect(finding.message.length).toBeLessThanOrEqual(1_000);
+    expect(syntax[0]!.message).toContain("(1000 characters)");
+    expect(syntax[0]!.location.startLine).toBe(2);
+  });
+
+  it("reports at most 500 syntax errors per file, then counts the rest", () => {
+    const text = `*filter\n${"-Q INPUT\n".repeat(1_200)}COMMIT\n`;
+    const syntax = auditSource(new SourceFile("many.rules", text), { noConfigSearch: true }).findings.filter((finding) => finding.ruleId === "VPN000");
+    expect(syntax).toHaveLength(501);
+    expect(syntax[500]!.message).toBe("700 more syntax errors in this file are not shown (the first 500 are)");
+    expect(syntax[500]!.location.startLine).toBe(502);
+  });
+});
