@@ -64,6 +64,8 @@ export interface ExtensionDef extends MatchSpec, TargetSpec {
   readonly options: readonly OptionDef[];
   /** Option name -> index into `options`. */
   readonly index: ReadonlyMap<string, number>;
+  /** The same keyed by `--name`, so a rule's word is looked up as it is. */
+  readonly dashedIndex: ReadonlyMap<string, number>;
   /** `required` and `exclusive` as bit masks over option indexes, so the per-rule checks are integer tests. */
   readonly requiredMasks: readonly number[];
   readonly exclusiveMasks: readonly number[];
@@ -88,7 +90,8 @@ function define(kind: "match" | "target", spec: MatchSpec | TargetSpec): Extensi
   };
   const requiredMasks = (spec.required ?? []).map(mask);
   const exclusiveMasks = (spec.exclusive ?? []).map(mask);
-  return { ...spec, kind, options, index, requiredMasks, exclusiveMasks };
+  const dashedIndex = new Map([...index].map(([name, i]) => [`--${name}`, i]));
+  return { ...spec, kind, options, index, dashedIndex, requiredMasks, exclusiveMasks };
 }
 
 export function defineMatch(spec: MatchSpec): ExtensionDef {

@@ -45,13 +45,17 @@ for (const [options, arg] of [["ACDRIMNEPopsdjitmcg", 1], ["LSFZXhwW", 2], ["Vfv
   for (const c of options) SHORT_ARG[c.charCodeAt(0)] = arg;
 }
 
-const COMMANDS = "ACDRILSFZNXEP";
-/** Generic options that may be given once; -j and -g share one. */
-const GENERIC_BITS: ReadonlyMap<string, number> = new Map([
-  ["s", 1], ["d", 2], ["p", 4], ["i", 8], ["o", 16], ["f", 32], ["j", 64], ["g", 64], ["c", 128],
-]);
-/** Generic options that may follow `!` (iptables' inverse_for_options). */
-const INVERTIBLE = "sdpiof";
+/** Short options, by character code, that are commands (a rule cannot contain them). */
+const IS_COMMAND = new Uint8Array(128);
+for (const c of "ACDRILSFZNXEP") IS_COMMAND[c.charCodeAt(0)] = 1;
+/** Generic options that may be given once, by character code: their bit (-j and -g share one), else 0. */
+const GENERIC_BIT = new Uint8Array(128);
+for (const [c, bit] of [["s", 1], ["d", 2], ["p", 4], ["i", 8], ["o", 16], ["f", 32], ["j", 64], ["g", 64], ["c", 128]] as const) {
+  GENERIC_BIT[c.charCodeAt(0)] = bit;
+}
+/** Generic options that may follow `!` (iptables' inverse_for_options), by character code. */
+const INVERTIBLE = new Uint8Array(128);
+for (const c of "sdpiof") INVERTIBLE[c.charCodeAt(0)] = 1;
 const IFNAMSIZ = 16;
 /** The value list of each `-p` field match, shared (the model's value lists are read-only). */
 const PROTOCOL_VALUES: readonly (readonly Interval[])[] = Array.from({ length: 256 }, (_, p) => Object.freeze([Object.freeze([p, p] as const)]));
@@ -82,6 +86,12 @@ const UNKNOWN: Resolved = {};
 /** Returned when an extension option was found; the option is in `foundExt`/`foundIndex` (no allocation per option). */
 const EXTENSION_HIT: Resolved = {};
 const GENERIC_HITS: ReadonlyMap<string, Resolved> = new Map([...GENERIC_LONG].map(([long, short]) => [long, { generic: short }]));
+const GENERIC_DASHED: ReadonlyMap<string, Resolved> = new Map([...GENERIC_HITS].map(([long, hit]) => [`--${long}`, hit]));
+
+/** The name of a `--name` or `--name=value` word, for messages. */
+function longName(text: string, eq: number): string {
+  return eq === -1 ? text.slice(2) : text.slice(2, eq);
+}
 
 /** See toModel. */
 const matchScratch: Match[] = [];
@@ -106,7 +116,7 @@ class RuleParser implements RuleState {
   private protoFirst = -1;
   private protoLast = -1;
   private protoUsed = false;
-  /** Bits of the generic options seen (GENERIC_BITS), for "multiple -p flags". */
+  /** Bits of the generic options seen (GENERIC_BIT), for "multiple -p flags". */
   private generic = 0;
   private src: AddressOption | undefined;
   private dst: AddressOption | undefined;
@@ -182,29 +192,33 @@ class RuleParser implements RuleState {
   private longOption(i: number, invert: number): number {
     const text = this.words[i]!.text;
     const eq = text.indexOf("=", 2);
-    const name = eq === -1 ? text.slice(2) : text.slice(2, eq);
+    // The commonest case, `--name` with an exact name: looked up by the word itself, the name is not cut out.
+    let found = eq === -1 ? this.resolveExact(text) : UNKNOWN;
     const inline = eq === -1 ? undefined : text.slice(eq + 1);
-    let found = this.resolve(name);
-    if (found === UNKNOWN && this.loadProtoMatch()) found = this.resolve(name);
+    if (found === UNKNOWN) {
+      const name = longName(text, eq);
+      found = this.resolve(name);
+      if (found === UNKNOWN && this.loadProtoMatch()) found = this.resolve(name);
+    }
     if (found.ambiguous) {
-      this.fail(i, `ambiguous option "--${name}": could be ${found.ambiguous.map((n) => `--${n}`).join(", ")}`);
+      this.fail(i, `ambiguous option "--${longName(text, eq)}": could be ${found.ambiguous.map((n) => `--${n}`).join(", ")}`);
       return i + 1;
     }
     if (found.generic !== undefined) {
       const arg = found.generic === "0" ? 3 : SHORT_ARG[found.generic.charCodeAt(0)]!;
       if (arg === 3) {
-        if (inline !== undefined) this.fail(i, `option --${name} does not take a value`);
+        if (inline !== undefined) this.fail(i, `option --${longName(text, eq)} does not take a value`);
         return this.genericOption(found.generic, i, undefined, i, invert);
       }
       if (inline !== undefined || arg === 2) return this.genericOption(found.generic, i, inline, i, invert);
       if (i + 1 >= this.words.length) {
-        this.fail(i, `option --${name} needs a value`);
+        this.fail(i, `option --${longName(text, eq)} needs a value`);
         return i + 1;
       }
       return this.genericOption(found.generic, i, this.words[i + 1]!.text, i + 1, invert);
     }
     if (found === EXTENSION_HIT) return this.extensionOption(this.foundExt!, this.foundIndex, i, inline, invert);
-    this.fail(i, this.unknownOptionMessage(name));
+    this.fail(i, this.unknownOptionMessage(longName(text, eq)));
     return i + 1;
   }
 
@@ -233,6 +247,22 @@ class RuleParser implements RuleState {
       return this.genericOption(c, i, this.words[i + 1]!.text, i + 1, first);
     }
     return i + 1;
+  }
+
+  /** resolve's exact lookups, by the whole `--name` word. */
+  private resolveExact(dashed: string): Resolved {
+    const g = GENERIC_DASHED.get(dashed);
+    if (g !== undefined) return g;
+    const loaded = this.loaded;
+    for (let k = loaded.length - 1; k >= 0; k--) {
+      const index = loaded[k]!.def.dashedIndex.get(dashed);
+      if (index !== undefined) {
+        this.foundExt = loaded[k]!;
+        this.foundIndex = index;
+        return EXTENSION_HIT;
+      }
+    }
+    return UNKNOWN;
   }
 
   /** getopt_long's lookup: an exact name (generic first, then the newest extension), else a unique prefix. */
@@ -387,19 +417,20 @@ class RuleParser implements RuleState {
 
   private genericOption(c: string, i: number, value: string | undefined, valueWord: number, invert: number): number {
     const next = valueWord + 1;
-    if (invert >= 0 && !INVERTIBLE.includes(c)) {
+    const code = c.charCodeAt(0);
+    if (invert >= 0 && INVERTIBLE[code] !== 1) {
       if (c === "m") this.fail(invert, `"!" cannot come before -m (put it before the module's option)`, i);
       else this.fail(invert, `"!" cannot come before -${c}`, i);
       return next;
     }
     const negated = invert >= 0;
     const first = negated ? invert : i;
-    if (COMMANDS.includes(c)) {
+    if (IS_COMMAND[code] === 1) {
       this.fail(i, `a rule cannot contain the command -${c}`);
       return next;
     }
-    const bit = GENERIC_BITS.get(c);
-    if (bit !== undefined) {
+    const bit = GENERIC_BIT[code]!;
+    if (bit !== 0) {
       if ((this.generic & bit) !== 0) {
         this.fail(i, `multiple -${c === "g" ? "j" : c} flags not allowed`, valueWord);
         return next;
