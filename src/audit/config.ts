@@ -19,7 +19,7 @@ export interface FileSettings extends RoleSettings {
 
 interface OverrideBlock extends FileSettings {
   readonly files: readonly string[];
-  readonly matchers: readonly RegExp[];
+  readonly matchers: readonly GlobMatcher[];
 }
 
 export interface LoadedConfig {
@@ -101,23 +101,66 @@ function readSettings(path: string, raw: Raw, knownIds: ReadonlySet<string>, whe
   return settings;
 }
 
+/** A compiled glob: `test(path)` says whether a `/`-separated path matches. */
+export interface GlobMatcher {
+  test(path: string): boolean;
+}
+
+/** One step of a glob: a literal character, `?`, `*` (within a segment), `**` (across segments), `**` + `/` (whole segments). */
+type GlobToken = { readonly kind: "char"; readonly char: string } | { readonly kind: "one" | "star" | "globstar" | "segments" };
+
 /**
- * A glob as a regular expression over `/`-separated paths relative to the config's directory: `**` spans directories,
- * `*` and `?` stay inside one. Built from literal pieces and `[^/]*`, so matching is linear enough for file paths.
+ * A glob over `/`-separated paths relative to the config's directory: `**` spans directories, `*` and `?` stay inside
+ * one. Matched by simulating all glob positions at once, so time is length(glob) x length(path) whatever the glob:
+ * a regular expression of `*a*a*a*...` backtracks exponentially, and a config file comes with pull requests.
  */
-export function globToRegExp(glob: string): RegExp {
-  let pattern = "";
+export function compileGlob(glob: string): GlobMatcher {
+  const tokens: GlobToken[] = [];
   for (let i = 0; i < glob.length; i++) {
     const char = glob[i]!;
     if (char === "*" && glob[i + 1] === "*") {
       const slash = glob[i + 2] === "/";
-      pattern += slash ? "(?:[^/]*/)*" : ".*";
+      // `**/` is "zero or more whole segments": a run ending in `/` (the char token after it), or nothing at all.
+      tokens.push({ kind: slash ? "segments" : "globstar" });
+      if (slash) tokens.push({ kind: "char", char: "/" });
       i += slash ? 2 : 1;
-    } else if (char === "*") pattern += "[^/]*";
-    else if (char === "?") pattern += "[^/]";
-    else pattern += char.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+    } else if (char === "*") tokens.push({ kind: "star" });
+    else if (char === "?") tokens.push({ kind: "one" });
+    else tokens.push({ kind: "char", char });
   }
-  return new RegExp(`^${pattern}$`);
+  const end = tokens.length;
+  const close = (states: Uint8Array): void => {
+    for (let s = 0; s < end; s++) {
+      if (!states[s]) continue;
+      const kind = tokens[s]!.kind;
+      if (kind === "star" || kind === "globstar") states[s + 1] = 1;
+      else if (kind === "segments") states[s + 2] = 1;
+    }
+  };
+  return {
+    test(path: string): boolean {
+      let states = new Uint8Array(end + 1);
+      states[0] = 1;
+      close(states);
+      for (const char of path) {
+        const next = new Uint8Array(end + 1);
+        let alive = false;
+        for (let s = 0; s < end; s++) {
+          if (!states[s]) continue;
+          const token = tokens[s]!;
+          const stay = token.kind === "globstar" || token.kind === "segments" || (token.kind === "star" && char !== "/");
+          const advance = token.kind === "char" ? token.char === char : token.kind === "one" && char !== "/";
+          if (stay) next[s] = 1;
+          if (advance) next[s + 1] = 1;
+          alive ||= stay || advance;
+        }
+        if (!alive) return false;
+        close(next);
+        states = next;
+      }
+      return states[end] === 1;
+    },
+  };
 }
 
 export function parseConfig(path: string, text: string, knownIds: ReadonlySet<string>): LoadedConfig {
@@ -140,7 +183,7 @@ export function parseConfig(path: string, text: string, knownIds: ReadonlySet<st
       if ("overrides" in block) throw new ConfigError(path, `"${where}overrides" cannot nest`);
       const files = stringList(path, `${where}files`, block["files"] ?? []);
       if (files.length === 0) throw new ConfigError(path, `"${where}files" must list at least one glob`);
-      overrides.push({ ...readSettings(path, block, knownIds, where), files, matchers: files.map(globToRegExp) });
+      overrides.push({ ...readSettings(path, block, knownIds, where), files, matchers: files.map(compileGlob) });
     });
   }
   return { path, base, overrides };
