@@ -1,5 +1,7 @@
 // Errors meant for users: one line naming the file and the problem; all of them exit 2, in one place (run.ts).
 
+import { escapeControl } from "../report/escape.js";
+
 export type ErrorKind = "usage" | "io" | "internal";
 
 export class VpnlintError extends Error {
@@ -41,16 +43,20 @@ export function internalError(path: string, error: unknown): VpnlintError {
   return new VpnlintError("internal", `${path}: internal error: ${message.split("\n")[0]}`, { cause: error });
 }
 
-/** The one line printed for any failure; `--debug` adds the stack of unexpected ones. */
+/**
+ * The one line printed for any failure; `--debug` adds the stack of unexpected ones. Paths and arguments in it come
+ * from the user or an attacker's file names, so control characters are escaped here, once for every error.
+ */
 export function describeFailure(error: unknown, debug: boolean): string {
   if (error instanceof VpnlintError) {
     const cause = error.cause instanceof Error ? error.cause : undefined;
-    if (error.kind !== "internal") return `vpnlint: ${error.message}`;
-    if (debug && cause?.stack) return `vpnlint: ${error.message}\n${cause.stack}`;
-    return `vpnlint: ${error.message} (run with --debug for details)`;
+    const line = `vpnlint: ${escapeControl(error.message)}`;
+    if (error.kind !== "internal") return line;
+    if (debug && cause?.stack) return `${line}\n${cause.stack}`;
+    return `${line} (run with --debug for details)`;
   }
   const message = error instanceof Error ? error.message : String(error);
-  const firstLine = message.split("\n")[0] ?? "";
-  if (debug && error instanceof Error && error.stack) return `vpnlint: internal error: ${error.stack}`;
+  const firstLine = escapeControl(message.split("\n")[0] ?? "");
+  if (debug && error instanceof Error && error.stack) return `vpnlint: internal error: ${firstLine}\n${error.stack}`;
   return `vpnlint: internal error: ${firstLine} (run with --debug for details)`;
 }

@@ -9,7 +9,7 @@ import { SourceFile } from "../../model/source.js";
 import { formatters, isMachineFormat, type ReportedFile } from "../../report/index.js";
 import { useColor } from "../color.js";
 import { AUDIT_FLAGS, auditArgsFrom, type AuditArgs } from "./audit-options.js";
-import { fileError, internalError, VpnlintError } from "../errors.js";
+import { describeFailure, fileError, internalError, VpnlintError } from "../errors.js";
 import { collectPaths, readInput, type InputText } from "../inputs.js";
 import type { CliIo } from "../io.js";
 import { toolInfo } from "../package-info.js";
@@ -71,7 +71,7 @@ export async function runAudit(args: AuditArgs, io: CliIo): Promise<number> {
   const { inputs, errors } = readAll(collected.files);
   errors.unshift(...collected.errors);
   if (errors.length > 0) {
-    for (const error of errors) io.stderr.write(`vpnlint: ${error.message}\n`);
+    for (const error of errors) io.stderr.write(`${describeFailure(error, false)}\n`);
     return 2;
   }
   if (collected.stdin) inputs.push({ path: args.stdinFilename ?? STDIN_NAME, text: await io.readStdin() });

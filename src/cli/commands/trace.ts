@@ -5,6 +5,7 @@ import { analyze, parsePacketSpec, type Analysis, type OutcomePart, type PacketQ
 import { parseSource } from "../../formats/index.js";
 import type { Family, Ruleset, Table, TableName } from "../../model/firewall.js";
 import { resolveRange, SourceFile } from "../../model/source.js";
+import { escapeControl, terminalSafeJson } from "../../report/escape.js";
 import { VpnlintError } from "../errors.js";
 import { readInput } from "../inputs.js";
 import { processIo, type CliIo } from "../io.js";
@@ -32,7 +33,7 @@ function combine(files: readonly string[], io: CliIo): Map<Family, Ruleset> {
     const model = parseSource(new SourceFile(input.path, input.text));
     if (model.diagnostics.length > 0) {
       const first = resolveRange(model.diagnostics[0]!.range);
-      io.stderr.write(`vpnlint: ${path}:${first.startLine}: ${model.diagnostics[0]!.message}` + (model.diagnostics.length > 1 ? ` (and ${model.diagnostics.length - 1} more problems)` : "") + "; tracing what could be read\n");
+      io.stderr.write(`vpnlint: ${escapeControl(path)}:${first.startLine}: ${escapeControl(model.diagnostics[0]!.message)}` + (model.diagnostics.length > 1 ? ` (and ${model.diagnostics.length - 1} more problems)` : "") + "; tracing what could be read\n");
     }
     for (const ruleset of model.rulesets) {
       let tables = rulesets.get(ruleset.family);
@@ -82,7 +83,8 @@ function textReport(spec: string, analysis: Analysis): string {
     out.push(`verdict: ${analysis.verdict} (${verdicts.size > 1 ? "parts of this set fare differently" : "one verdict, several paths"}: ${analysis.parts.length} parts)`);
     analysis.parts.forEach((part, i) => out.push(`part ${i + 1}, ${partText(part)[0]}`, ...partText(part).slice(1)));
   }
-  return out.join("\n");
+  // Rule texts carry the file's comments and names: never replay their control characters to a terminal.
+  return out.map(escapeControl).join("\n");
 }
 
 function jsonReport(spec: string, analysis: Analysis): object {
@@ -128,7 +130,7 @@ export function createTraceCommand(io: CliIo): CommandModule<object, TraceArgs> 
         if (!ruleset) throw new VpnlintError("usage", `--packet "${spec}": the files hold no ${familyOf(query) === "ipv6" ? "IPv6" : "IPv4"} rules`);
         return { spec, analysis: analyze(ruleset, query) };
       });
-      if (args.format === "json") io.stdout.write(`${JSON.stringify(results.map((r) => jsonReport(r.spec, r.analysis)), null, 2)}\n`);
+      if (args.format === "json") io.stdout.write(`${terminalSafeJson(results.map((r) => jsonReport(r.spec, r.analysis)))}\n`);
       else io.stdout.write(`${results.map((r) => textReport(r.spec, r.analysis)).join("\n\n")}\n`);
       process.exitCode = 0;
     },
