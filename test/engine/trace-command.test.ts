@@ -1,14 +1,15 @@
 // `vpnlint trace`: per-packet verdicts and steps in text and JSON, and one-line usage errors.
 
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yargs from "yargs";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createTraceCommand } from "../../src/cli/commands/trace.js";
 import type { CliIo } from "../../src/cli/io.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vpnlint-trace-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const rules = join(dir, "server.rules");
 writeFileSync(
   rules,

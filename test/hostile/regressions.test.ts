@@ -2,7 +2,7 @@
 // messages, backtracking config globs, raw control characters in error lines.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../helpers/environment.js";
@@ -51,6 +51,7 @@ describe("hostile regressions: config globs", () => {
     writeFileSync(join(dir, ".vpnlint.yaml"), `overrides:\n  - files: ["*a*a*a*a*a*a*a*a*a*a*x", "**/**/**/**/**/**/**/**/x"]\n    disable: [VPN004]\n`);
     const started = Date.now();
     const run = spawnSync(process.execPath, [build.cli, "audit", name], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    rmSync(dir, { recursive: true, force: true });
     expect({ status: run.status, stderr: run.stderr, fast: Date.now() - started < 5_000 }).toEqual({ status: 0, stderr: "", fast: true });
   }, 120_000);
 });
