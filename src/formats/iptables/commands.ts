@@ -101,6 +101,10 @@ function isOptionalArgument(word: Word | undefined): boolean {
   return word.text.length > 0 && first !== 45 /* - */ && first !== 33 /* ! */;
 }
 
+function optionalArgument(words: readonly Word[], i: number): Word | undefined {
+  return isOptionalArgument(words[i]) ? words[i] : undefined;
+}
+
 /**
  * Reads the command from a line's words. Reports and returns undefined when there is none or its arguments are
  * missing. `lineStart`/`lineEnd` position the "no command" report.
@@ -144,38 +148,44 @@ export function readCommand(words: readonly Word[], lineStart: number, lineEnd: 
   let chain: Word | undefined;
   let num: Word | undefined;
   let second: Word | undefined;
-  const next = (): Word | undefined => (isOptionalArgument(words[i]) ? words[i++] : undefined);
+  // No closure over `i` to read the arguments: it would move `i` into a context object for the whole function.
   switch (kind) {
     case "append":
     case "check":
     case "new":
-      chain = next();
+      chain = optionalArgument(words, i);
       if (!chain) return missing(word, "a chain name", report);
+      i++;
       break;
     case "insert":
     case "delete":
-      chain = next();
+      chain = optionalArgument(words, i);
       if (!chain) return missing(word, "a chain name", report);
+      i++;
       if (isNumber(words[i])) num = words[i++];
       break;
     case "replace":
-      chain = next();
+      chain = optionalArgument(words, i);
       if (!chain) return missing(word, "a chain name", report);
+      i++;
       if (!isNumber(words[i])) return missing(chain, "a rule number", report);
       num = words[i++];
       break;
     case "policy":
     case "rename":
-      chain = next();
+      chain = optionalArgument(words, i);
       if (!chain) return missing(word, "a chain name", report);
-      second = next();
+      i++;
+      second = optionalArgument(words, i);
       if (!second) return missing(chain, kind === "policy" ? "a policy (ACCEPT or DROP)" : "the new chain name", report);
+      i++;
       break;
     case "deleteChain":
     case "flush":
     case "zero":
     case "list":
-      chain = next();
+      chain = optionalArgument(words, i);
+      if (chain) i++;
       if (chain && (kind === "zero" || kind === "list") && isNumber(words[i])) num = words[i++];
       break;
   }
