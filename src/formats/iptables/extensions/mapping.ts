@@ -75,14 +75,9 @@ export function optionsText(ext: ExtensionState, rule: RuleState): string {
 }
 
 export function extensionRange(ext: ExtensionState, rule: RuleState): SourceRange | undefined {
-  if (ext.words.length === 0) return undefined;
-  let first = Infinity;
-  let last = -1;
-  for (const w of ext.words) {
-    if (w < first) first = w;
-    if (w > last) last = w;
-  }
-  return rangeOf(rule.ctx.source, rule.words[first]!.start, rule.words[last]!.end);
+  const first = ext.firstWord();
+  if (first === -1) return undefined;
+  return rangeOf(rule.ctx.source, rule.words[first]!.start, rule.words[ext.lastWord()]!.end);
 }
 
 export function opaqueMatch(ext: ExtensionState, rule: RuleState, negated = false): Match {
