@@ -1,5 +1,7 @@
 // Seeded generators of hostile input: mutations of real files and extreme documents, all reproducible from a seed.
 
+import { mulberry32 } from "../helpers/random.js";
+
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
@@ -8,16 +10,9 @@ export interface Random {
   pick<T>(items: readonly T[]): T;
 }
 
-/** mulberry32: small, fast and the same on every platform, so a failing seed replays anywhere. */
+/** A seeded source of numbers, integers and choices (mulberry32), so a failing seed replays anywhere. */
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
   return { next, int, pick: (items) => items[Math.floor(next() * items.length)]! };
 }

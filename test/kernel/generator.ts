@@ -1,18 +1,8 @@
 // Seeded random iptables-restore rulesets over the features the engine models, and probe packets that hit them.
 
 import type { Probe } from "./harness.js";
+import { mulberry32 } from "../helpers/random.js";
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SOURCES = ["192.0.2.1", "192.0.2.2", "192.0.2.50", "192.0.2.130", "198.51.100.7", "198.51.100.64", "198.51.100.200", "203.0.113.10", "203.0.113.77", "203.0.113.200"];
 const TARGETS = ["203.0.113.1", "203.0.113.2"];
@@ -38,7 +28,7 @@ export interface Generated {
 let sequence = 1;
 
 export function generate(seed: number, probeCount = 10): Generated {
-  const rnd = random(seed);
+  const rnd = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const chance = (p: number) => rnd() < p;
   const not = (p: number) => (chance(p) ? "! " : "");

@@ -8,26 +8,16 @@ import { iptablesFormat } from "../../../src/formats/iptables/index.js";
 import { printIptablesSave } from "../../../src/formats/iptables/print.js";
 import { SourceFile } from "../../../src/model/source.js";
 import { describeWith, kernel } from "../../helpers/environment.js";
+import { mulberry32 } from "../../helpers/random.js";
 
 const DOCUMENTS = 120;
 const USER_CHAINS = ["A", "B", "C"];
 const BUILTINS = ["INPUT", "FORWARD", "OUTPUT"];
 const SPECS = ["-j ACCEPT", "-p tcp --dport 22 -j DROP", "-p udp -m udp --dport 500 -j ACCEPT", "-s 192.0.2.1/32 -j RETURN", "-j A", "-g B", "-i eth0 -j C"];
 
-/** A small deterministic generator (mulberry32), so a failure can be reproduced from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function document(seed: number): string {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const chain = (): string => (next() < 0.5 ? pick(BUILTINS) : pick(USER_CHAINS));
   const position = (): number => 1 + Math.floor(next() * 3);
