@@ -36,9 +36,12 @@ function parseArgs(argv) {
   return options;
 }
 
+/** bin/vpnlint.js runs this single-file build of dist/ (scripts/build-bundle.mjs, the last step of `npm run build`). */
+const bundlePath = join(repoRoot, "dist/cli/vpnlint.cjs");
+
 /** The newest .ts under src/ that is newer than the build, if any: measuring a stale dist/ would mislead. */
 function staleSource() {
-  const built = statSync(join(repoRoot, "dist/cli/main.js")).mtimeMs;
+  const built = statSync(bundlePath).mtimeMs;
   const pending = [join(repoRoot, "src")];
   while (pending.length > 0) {
     const dir = pending.pop();
@@ -181,8 +184,8 @@ function main() {
   }
   if (options.cli) {
     cli = options.cli;
-  } else if (!existsSync(join(repoRoot, "dist/cli/main.js"))) {
-    process.stderr.write('dist/ is missing: run "npm run build" (or npm install) first\n');
+  } else if (!existsSync(bundlePath)) {
+    process.stderr.write('dist/cli/vpnlint.cjs is missing: run "npm run build" (or npm install) first\n');
     process.exit(2);
   } else {
     const stale = staleSource();
