@@ -6,9 +6,9 @@
 // code imports dynamically (yargs, ora: off the plain-audit path) stay outside and come through `hostImport`. Every
 // static import is inside, Chevrotain from its single-file build as src/formats/chevrotain.ts loads it.
 //
-// usage: node scripts/build-bundle.mjs [--dist DIR] [--no-warm]
-//   --dist DIR   link this tsc output instead of dist/ (the bundle goes to DIR/cli/vpnlint.cjs)
-//   --no-warm    do not run the CLI once to write the code cache (bin/vpnlint.js writes it on its first run)
+// usage: node scripts/build-bundle.mjs [--dist DIR]
+//   --dist DIR   link this tsc output instead of dist/ (the bundle goes to DIR/cli/vpnlint.cjs; DIR/../bin/vpnlint.js,
+//                if there, warms the cache)
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -22,10 +22,9 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const HOST_IMPORT = "vpnlint-host-import:";
 
 function parseArgs(argv) {
-  const options = { dist: join(repoRoot, "dist"), warm: true };
+  const options = { dist: join(repoRoot, "dist") };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--dist" && argv[i + 1]) options.dist = resolve(argv[++i]);
-    else if (argv[i] === "--no-warm") options.warm = false;
     else throw new Error(`unknown argument: ${argv[i]}`);
   }
   return options;
@@ -80,8 +79,9 @@ for (const entry of readdirSync(join(options.dist, "cli"))) {
 writeFileSync(outFile, text);
 
 // One audit of an example writes the code cache, with the functions a plain audit compiles.
+const bin = join(options.dist, "../bin/vpnlint.js");
 const example = join(repoRoot, "examples/l2tp-ipsec-broken.rules");
-if (options.warm && options.dist === join(repoRoot, "dist") && existsSync(example)) {
-  const run = spawnSync(process.execPath, [join(repoRoot, "bin/vpnlint.js"), "audit", example], { stdio: ["ignore", "ignore", "inherit"] });
+if (existsSync(bin) && existsSync(example)) {
+  const run = spawnSync(process.execPath, [bin, "audit", example], { stdio: ["ignore", "ignore", "inherit"] });
   if (run.status !== 0 && run.status !== 1) throw new Error(`the bundled CLI failed on ${example} (exit ${run.status ?? run.signal})`);
 }

@@ -1,5 +1,5 @@
-// The real executable: exit codes as the shell sees them, piped standard input, one-line errors on stderr, the
-// spinner on a real terminal.
+// The real executable as installed (bin/vpnlint.js running the single-file build): exit codes as the shell sees them,
+// piped standard input, one-line errors on stderr, the spinner on a real terminal.
 
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -7,14 +7,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeWith, repoRoot } from "../helpers/environment.js";
-import { hostileBuild } from "../hostile/build.js";
+import { BUNDLED_BUILD_TIMEOUT_MS, bundledBuild, type BundledBuild } from "./bundled-build.js";
 import { fixture, isOneLineError, relativeFixture } from "./harness.js";
 import { pty } from "./prerequisites.js";
 
+let build: BundledBuild | undefined;
 let cliPath = "";
 beforeAll(() => {
-  cliPath = hostileBuild().cli;
-}, 200_000);
+  build = bundledBuild();
+  cliPath = build.cli;
+}, BUNDLED_BUILD_TIMEOUT_MS);
+afterAll(() => build?.remove());
 
 function vpnlint(args: readonly string[], input?: string) {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
