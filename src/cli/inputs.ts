@@ -1,5 +1,6 @@
 // Which files an audit reads: explicit paths as given, directories searched for files that look like rulesets, `-`.
 
+import { isAscii } from "node:buffer";
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileError, VpnlintError } from "./errors.js";
@@ -122,10 +123,18 @@ function looksBinary(text: string): boolean {
 export function readInput(path: string): InputText {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = decodeText(readFileSync(path));
   } catch (error) {
     throw fileError(path, error, "cannot read: ");
   }
   if (looksBinary(text)) throw new VpnlintError("io", `${path}: binary file, not a ruleset`);
   return { path, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
+
+/**
+ * The file's bytes as UTF-8 text. Rulesets are nearly always plain ASCII, and for ASCII bytes Latin-1 decoding gives
+ * the same string without the UTF-8 decoder: 12.5 MB in about 15 ms instead of 70-130 ms here.
+ */
+export function decodeText(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 }
