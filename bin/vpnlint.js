@@ -2,15 +2,19 @@
 // Entry point. Runs dist/cli/vpnlint.cjs, the single-file build, from V8's code cache: compiling ~1 MB of JavaScript
 // was a large part of a small audit's start-up, which a pre-commit hook pays on every commit. `--debug` and a build
 // without that file (tsc alone) load the per-module dist/cli/main.js instead, so stack traces name the real modules.
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Script } from "node:vm";
+//
+// bin/package.json makes this file CommonJS, which spares Node its ES module loader (~5 ms). It needs neither
+// `require` nor `import.meta`, so a copy outside bin/ still runs, as an ES module, on the per-module build.
+const { readFileSync, renameSync, rmSync, writeFileSync } = process.getBuiltinModule("node:fs");
+const { createRequire } = process.getBuiltinModule("node:module");
+const { join } = process.getBuiltinModule("node:path");
+const { Script } = process.getBuiltinModule("node:vm");
 
 /** False when there is no single-file build to run. */
 function runBundled() {
-  const file = fileURLToPath(new URL("../dist/cli/vpnlint.cjs", import.meta.url));
+  if (typeof __dirname !== "string") return false;
+  const directory = join(__dirname, "../dist/cli");
+  const file = join(directory, "vpnlint.cjs");
   let source;
   try {
     source = readFileSync(file, "utf8");
@@ -19,7 +23,7 @@ function runBundled() {
   }
   // V8 checks a cache against the source's length only, so its name carries the build's content hash.
   const id = /^\/\/ vpnlint ([0-9a-f]+):/.exec(source)?.[1] ?? "unknown";
-  const cacheFile = `${file.slice(0, -".cjs".length)}-${id}-${process.version}-${process.arch}.cache`;
+  const cacheFile = join(directory, `vpnlint-${id}-${process.version}-${process.arch}.cache`);
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
@@ -30,7 +34,7 @@ function runBundled() {
   const script = new Script(source, { filename: file, cachedData });
   if (cachedData === undefined) process.once("exit", () => saveCache(script, cacheFile));
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), (specifier) => import(specifier));
+  script.runInThisContext()(module.exports, createRequire(file), module, file, directory, (specifier) => import(specifier));
   return true;
 }
 
