@@ -189,19 +189,14 @@ export function readCommand(words: readonly Word[], lineStart: number, lineEnd: 
       if (chain && (kind === "zero" || kind === "list") && isNumber(words[i])) num = words[i++];
       break;
   }
-  // The words after the command's arguments are nearly always all rule options: they are copied in one piece at the
-  // end unless a global option interrupts them (then gathered one by one, as the words before the command are).
-  const tailStart = i;
-  let gathered: Word[] | undefined = spec.length > 0 ? spec : undefined;
   for (; i < words.length; i++) {
     const each = words[i]!;
     // Most words are values or rule options; only `-...` words can be global options.
     const global = each.text.charCodeAt(0) === 45 ? readGlobal(words, i) : undefined;
     if (global === undefined) {
-      gathered?.push(each);
+      spec.push(each);
       continue;
     }
-    gathered ??= words.slice(tailStart, i);
     if (global.isTable) {
       tableOption = words[i];
       table = global.table;
@@ -212,11 +207,10 @@ export function readCommand(words: readonly Word[], lineStart: number, lineEnd: 
     if (global.family) onlyFamily = global.family;
     i += global.consumed - 1;
   }
-  const ruleSpec = gathered ?? words.slice(tailStart);
-  if (kind === "delete" && num === undefined && ruleSpec.length === 0) {
+  if (kind === "delete" && num === undefined && spec.length === 0) {
     return missing(chain ?? word, "a rule number or a rule specification", report);
   }
-  return { kind, word, chain, num, second, spec: ruleSpec, table, tableOption, onlyFamily };
+  return { kind, word, chain, num, second, spec, table, tableOption, onlyFamily };
 }
 
 interface Global {

@@ -24,7 +24,7 @@ import {
 import type { LinesCstChildren } from "./cst-restore.js";
 import { lexRestore } from "./lexer.js";
 import { parseRestore } from "./parser.js";
-import { MAX_LINE_WORDS, MAX_WORD_LENGTH, splitRestoreWords, WordPool } from "./words.js";
+import { MAX_LINE_WORDS, MAX_WORD_LENGTH, splitRestoreWords } from "./words.js";
 
 /** The loaded tables of one family. */
 export type FamilyTables = Map<TableName, TableState>;
@@ -86,8 +86,6 @@ interface Block {
 class RestoreLoader {
   private block: Block | undefined;
   private readonly ctx: ApplyContext;
-  /** The words of the line being loaded (see WordPool: nothing below keeps a word past its line). */
-  private readonly words = new WordPool();
 
   constructor(
     private readonly source: SourceFile,
@@ -243,7 +241,7 @@ class RestoreLoader {
       }
       from = close + 1;
     }
-    const split = splitRestoreWords(text, from, end, MAX_LINE_WORDS + 1, this.words);
+    const split = splitRestoreWords(text, from, end, MAX_LINE_WORDS + 1);
     const words = split.words;
     if (words.length === 0) {
       this.report("a line with only blanks: iptables-restore refuses it (only an empty line is skipped)", start, Math.max(end, start + 1));

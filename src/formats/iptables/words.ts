@@ -34,8 +34,8 @@ const BACKSLASH = 92;
  * The words of `text[start, end)`. `end` excludes the line break. At most `limit` words are read: a line with more is
  * refused by iptables anyway, and a 10 MB line of single letters must not become millions of objects.
  */
-export function splitRestoreWords(text: string, start: number, end: number, limit = Number.MAX_SAFE_INTEGER, pool?: WordPool): SplitLine {
-  const words: Word[] = pool ? pool.reset() : [];
+export function splitRestoreWords(text: string, start: number, end: number, limit = Number.MAX_SAFE_INTEGER): SplitLine {
+  const words: Word[] = [];
   let canonical = true;
   let tooLong: Word | undefined;
   let i = start;
@@ -58,7 +58,7 @@ export function splitRestoreWords(text: string, start: number, end: number, limi
         j++;
       }
       if (j === end || text.charCodeAt(j) !== QUOTE) {
-        const word = pool ? pool.take(text.slice(i, j), i, j, false) : { text: text.slice(i, j), start: i, end: j, quoted: false };
+        const word: Word = { text: text.slice(i, j), start: i, end: j, quoted: false };
         words.push(word);
         if (j - i > MAX_WORD_LENGTH) tooLong ??= word;
         i = j;
@@ -105,8 +105,7 @@ export function splitRestoreWords(text: string, start: number, end: number, limi
       const tail = text.slice(runStart, Math.min(i, end));
       value = value === undefined ? tail : value + tail;
     }
-    const wordEnd = inQuote ? end : i;
-    const word = pool ? pool.take(value ?? "", wordStart, wordEnd, quoted || inQuote) : { text: value ?? "", start: wordStart, end: wordEnd, quoted: quoted || inQuote };
+    const word: Word = { text: value ?? "", start: wordStart, end: inQuote ? end : i, quoted: quoted || inQuote };
     words.push(word);
     if (word.text.length > MAX_WORD_LENGTH) tooLong ??= word;
     if (inQuote) return { words, canonical: false, unterminatedQuote: true, tooLong };
@@ -118,39 +117,6 @@ export function splitRestoreWords(text: string, start: number, end: number, limi
   }
   return { words, canonical, unterminatedQuote: false, tooLong };
 }
-
-/**
- * Words and the list holding them, reused from one line to the next by a loader that reads a file line by line: a
- * 100k-rule dump has 1.4 million words, and fresh objects for them were a third of everything the parse allocated.
- * What `splitRestoreWords` returns with a pool is only valid until its next call with the same pool; nothing may
- * keep those words (copy what must outlive the line).
- */
-export class WordPool {
-  private readonly list: Word[] = [];
-  private readonly spare: MutableWord[] = [];
-  private used = 0;
-
-  reset(): Word[] {
-    this.list.length = 0;
-    this.used = 0;
-    return this.list;
-  }
-
-  take(text: string, start: number, end: number, quoted: boolean): Word {
-    let word = this.spare[this.used];
-    if (word === undefined) this.spare.push((word = { text, start, end, quoted }));
-    else {
-      word.text = text;
-      word.start = start;
-      word.end = end;
-      word.quoted = quoted;
-    }
-    this.used++;
-    return word;
-  }
-}
-
-type MutableWord = { -readonly [K in keyof Word]: Word[K] };
 
 /** A word as iptables-save would need it written to read back the same: quoted when it was, or when it must be. */
 export function quoteWord(word: Word): string {

@@ -120,42 +120,27 @@ export function opt(name: string, parse?: ValueParser, flags = ""): OptionDef {
 const SPAN_STRIDE = 64;
 
 /**
- * Per-rule scratch space, only read while a rule is parsed: one set of typed arrays for all rules instead of a few
- * small arrays per loaded module, and extension states reused from rule to rule (a dump loads two or three modules
- * per rule; fresh states for them were a sixth of everything the parse allocated).
+ * Per-rule scratch space shared by the rule's extensions and only read while the rule is parsed: one set of typed
+ * arrays for all rules instead of a few small arrays per loaded module (a dump loads two or three per rule).
  */
 export class RuleScratch {
   /** Which extension consumed each word of the rule (its `id`, 0 for none). */
   owners = new Uint16Array(256);
   /** Per extension id and option index: the option's first and last word (valid once the option is seen). */
   spans = new Int16Array(256 * SPAN_STRIDE);
-  private readonly spare = new Map<ExtensionDef, ExtensionState[]>();
-  /** The states the current rule loads (its own list, filled by the parser), given back when the next rule starts. */
-  private inUse: readonly ExtensionState[] = [];
 
-  /** Starts a rule of `words` words whose parser collects its extensions in `loaded`: makes room, clears the owners. */
-  reset(words: number, loaded: readonly ExtensionState[]): void {
+  /** Makes room for a rule of `words` words and clears the owners. */
+  reset(words: number): void {
     if (this.owners.length < words + 1) {
       const size = Math.max(words + 1, this.owners.length * 2);
       this.owners = new Uint16Array(size);
       this.spans = new Int16Array(size * SPAN_STRIDE);
     }
     this.owners.fill(0, 0, words);
-    for (const ext of this.inUse) this.spare.get(ext.def)!.push(ext);
-    this.inUse = loaded;
-  }
-
-  /** A cleared state for `def`, loaded by word `nameWord` (-1: implicitly by `-p`) as the rule's `id`-th extension. */
-  extension(def: ExtensionDef, nameWord: number, wordCount: number, id: number): ExtensionState {
-    let spare = this.spare.get(def);
-    if (spare === undefined) this.spare.set(def, (spare = []));
-    const ext = spare.pop() ?? new ExtensionState(def, this);
-    ext.begin(nameWord, wordCount, id);
-    return ext;
   }
 }
 
-/** One loaded match or the target of one rule, with what its options said. Reused (see RuleScratch): nothing may keep it. */
+/** One loaded match or the target of one rule, with what its options said. */
 export class ExtensionState {
   seen = 0;
   inverted = 0;
@@ -164,36 +149,23 @@ export class ExtensionState {
   data: unknown;
   /** While a value parser runs: whether its option was preceded by `!`. */
   negatedNow = false;
-  /** The `-m NAME` / `-j NAME` word; -1 for a match loaded implicitly by `-p`. */
-  nameWord = -1;
-  /** Slots of the scratch arrays from `wordCount` on are not the rule's. */
-  private wordCount = 0;
-  private id = 0;
-  private owners: Uint16Array;
-  private spans: Int16Array;
-  private spanBase = 0;
+  private readonly owners: Uint16Array;
+  private readonly spans: Int16Array;
+  private readonly spanBase: number;
 
   constructor(
     readonly def: ExtensionDef,
-    private readonly scratch: RuleScratch,
+    /** The `-m NAME` / `-j NAME` word; -1 for a match loaded implicitly by `-p`. */
+    readonly nameWord: number,
+    scratch: RuleScratch,
+    /** Slots of the scratch arrays from `wordCount` on are not the rule's. */
+    private readonly wordCount: number,
+    private readonly id: number,
   ) {
+    // Sized once: a store at index 3 of an empty array would grow it to 20 slots, three times per loaded module.
     this.values = new Array<unknown>(def.options.length);
     this.owners = scratch.owners;
     this.spans = scratch.spans;
-  }
-
-  /** Clears what the previous rule said and takes the current rule's place. */
-  begin(nameWord: number, wordCount: number, id: number): void {
-    this.seen = 0;
-    this.inverted = 0;
-    this.values.fill(undefined);
-    this.data = undefined;
-    this.negatedNow = false;
-    this.nameWord = nameWord;
-    this.wordCount = wordCount;
-    this.id = id;
-    this.owners = this.scratch.owners;
-    this.spans = this.scratch.spans;
     this.spanBase = id * SPAN_STRIDE;
   }
 
@@ -272,8 +244,7 @@ export interface RuleState {
   protoNegated: boolean;
   /** The chain is a built-in one of its table (hook checks apply); false for user chains. */
   readonly builtin: boolean;
-  /** The loaded matches, in load order. */
-  readonly matches: readonly ExtensionState[];
+  readonly matches: ExtensionState[];
   target: ExtensionState | undefined;
 }
 

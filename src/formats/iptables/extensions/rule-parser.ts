@@ -11,7 +11,7 @@ import {
   type Target,
 } from "../../../model/firewall.js";
 import { rangeOf, type SourceRange } from "../../../model/source.js";
-import { Invalid, protoIs, RuleScratch, type ExtensionDef, type ExtensionState, type RuleState } from "./extension.js";
+import { ExtensionState, Invalid, protoIs, RuleScratch, type ExtensionDef, type RuleState } from "./extension.js";
 import { opaqueMatch, optionsText, wordsText } from "./mapping.js";
 import { hostMessage } from "./parsers.js";
 import { findMatch, findTarget, optionOwners, STANDARD_TARGETS } from "./registry.js";
@@ -93,17 +93,15 @@ function longName(text: string, eq: number): string {
   return eq === -1 ? text.slice(2) : text.slice(2, eq);
 }
 
-/**
- * Where toModel gathers a rule's matches before copying them out at their exact size (the model keeps 100k such
- * lists). Slot 0 holds a placeholder that is never copied out: emptying an array to length 0 makes V8 drop its
- * storage, which the next push would allocate again, once per rule.
- */
-const matchScratch: Match[] = [{ kind: "opaque", module: "", text: "", negated: false }];
+/** See toModel. */
+const matchScratch: Match[] = [];
 /** The errors of every rule without any (nobody adds to a RuleSpec's errors). */
 const NO_ERRORS: Diagnostic[] = [];
 
-/** Rules are parsed one at a time, so one scratch space serves them all. */
+/** Rules are parsed one at a time, so one scratch space (and one pair of extension lists) serves them all. */
 const scratch = new RuleScratch();
+const matchesScratch: ExtensionState[] = [];
+const loadedScratch: ExtensionState[] = [];
 
 export function parseRuleSpec(words: readonly Word[], context: RuleSpecContext): RuleSpec {
   return new RuleParser(words, context).run();
@@ -113,6 +111,7 @@ class RuleParser implements RuleState {
   proto = -1;
   protoNegated = false;
   readonly builtin: boolean;
+  readonly matches: ExtensionState[] = matchesScratch;
   target: ExtensionState | undefined;
 
   private protoText = "";
@@ -127,8 +126,8 @@ class RuleParser implements RuleState {
   private outIface: InterfaceOption | undefined;
   private fragment: { negated: boolean; first: number } | undefined;
   private jump: { name: string; goto: boolean; first: number; last: number } | undefined;
-  /** Matches and the target in load order; later ones win getopt's exact-name lookup. One list, not two per rule. */
-  private readonly loaded: ExtensionState[] = [];
+  /** Matches and the target in load order; later ones win getopt's exact-name lookup. */
+  private readonly loaded: ExtensionState[] = loadedScratch;
   private error: Diagnostic | undefined;
   private skipped = false;
   private foundExt: ExtensionState | undefined;
@@ -139,11 +138,9 @@ class RuleParser implements RuleState {
     readonly ctx: RuleSpecContext,
   ) {
     this.builtin = (BUILTIN_CHAINS[ctx.table] as readonly string[]).includes(ctx.chain);
-    scratch.reset(words.length, this.loaded);
-  }
-
-  get matches(): readonly ExtensionState[] {
-    return this.loaded.filter((ext) => ext !== this.target);
+    scratch.reset(words.length);
+    matchesScratch.length = 0;
+    loadedScratch.length = 0;
   }
 
   run(): RuleSpec {
@@ -330,10 +327,10 @@ class RuleParser implements RuleState {
     if (name === undefined) return false;
     const def = findMatch(name, this.ctx.family);
     if (!def) return false;
-    // A target's definition is never a match's, so the loaded list answers for the matches.
-    if (this.protoUsed && this.loaded.some((m) => m.def === def)) return false;
+    if (this.protoUsed && this.matches.some((m) => m.def === def)) return false;
     this.protoUsed = true;
-    const ext = scratch.extension(def, -1, this.words.length, this.loaded.length + 1);
+    const ext = new ExtensionState(def, -1, scratch, this.words.length, this.loaded.length + 1);
+    this.matches.push(ext);
     this.loaded.push(ext);
     return true;
   }
@@ -574,7 +571,7 @@ class RuleParser implements RuleState {
     }
     const def = findTarget(name, this.ctx.family);
     if (def) {
-      const ext = scratch.extension(def, i, this.words.length, this.loaded.length + 1);
+      const ext = new ExtensionState(def, i, scratch, this.words.length, this.loaded.length + 1);
       ext.take(i);
       ext.take(valueWord);
       this.target = ext;
@@ -605,9 +602,10 @@ class RuleParser implements RuleState {
       );
       return;
     }
-    const ext = scratch.extension(def, i, this.words.length, this.loaded.length + 1);
+    const ext = new ExtensionState(def, i, scratch, this.words.length, this.loaded.length + 1);
     ext.take(i);
     ext.take(valueWord);
+    this.matches.push(ext);
     this.loaded.push(ext);
   }
 
@@ -637,7 +635,7 @@ class RuleParser implements RuleState {
       this.fail(this.outIface.first, `-o cannot be used in ${chain} (no output interface yet)`, this.outIface.last);
       return;
     }
-    for (const ext of this.loaded) if (ext !== this.target && !this.checkExtension(ext)) return;
+    for (const ext of this.matches) if (!this.checkExtension(ext)) return;
     if (this.target) this.checkExtension(this.target);
   }
 
@@ -689,8 +687,9 @@ class RuleParser implements RuleState {
   }
 
   private toModel(): RuleSpec {
+    // Built in a scratch array and copied at its exact size: the model keeps 100k of these.
     const matches = matchScratch;
-    matches.length = 1;
+    matches.length = 0;
     if (this.src) this.addressMatch(this.src, "src", matches);
     if (this.dst) this.addressMatch(this.dst, "dst", matches);
     if (this.inIface) this.interfaceMatch(this.inIface, "in", matches);
@@ -708,13 +707,12 @@ class RuleParser implements RuleState {
       matches.push({ kind: "field", field: "fragment", values: [[1, 1]], negated: this.fragment.negated, range: this.range(this.fragment.first, this.fragment.first) });
     }
     let comment: string | undefined;
-    for (const ext of this.loaded) {
-      if (ext === this.target) continue;
+    for (const ext of this.matches) {
       if (ext.def.name === "comment") comment = ext.value<string>("comment");
       if (ext.def.toMatches) ext.def.toMatches(ext, this, matches);
       else matches.push(opaqueMatch(ext, this));
     }
-    const kept = matches.slice(1);
+    const kept = matches.slice();
     const target = this.toTarget();
     return comment === undefined ? { matches: kept, target, errors: NO_ERRORS } : { matches: kept, target, comment, errors: NO_ERRORS };
   }
