@@ -116,74 +116,38 @@ export function opt(name: string, parse?: ValueParser, flags = ""): OptionDef {
   return { name: main!, aliases, arg, invert: flags.includes("!"), multi: flags.includes("*"), parse };
 }
 
-/** Two slots (first word, last word) for each of the at most 31 options of an extension. */
-const SPAN_STRIDE = 64;
-
-/**
- * Per-rule scratch space shared by the rule's extensions and only read while the rule is parsed: one set of typed
- * arrays for all rules instead of a few small arrays per loaded module (a dump loads two or three per rule).
- */
-export class RuleScratch {
-  /** Which extension consumed each word of the rule (its `id`, 0 for none). */
-  owners = new Uint16Array(256);
-  /** Per extension id and option index: the option's first and last word (valid once the option is seen). */
-  spans = new Int16Array(256 * SPAN_STRIDE);
-
-  /** Makes room for a rule of `words` words and clears the owners. */
-  reset(words: number): void {
-    if (this.owners.length < words + 1) {
-      const size = Math.max(words + 1, this.owners.length * 2);
-      this.owners = new Uint16Array(size);
-      this.spans = new Int16Array(size * SPAN_STRIDE);
-    }
-    this.owners.fill(0, 0, words);
-  }
-}
-
 /** One loaded match or the target of one rule, with what its options said. */
 export class ExtensionState {
   seen = 0;
   inverted = 0;
   readonly values: unknown[];
+  /** Index of the first word of each given option (sparse: only given options have one). */
+  readonly optionWords: number[];
+  /** Index of the last word (the value) of each given option (sparse). */
+  readonly optionEnds: number[];
   /** Scratch space for modules that build more than per-option values (policy elements). */
   data: unknown;
   /** While a value parser runs: whether its option was preceded by `!`. */
   negatedNow = false;
-  private readonly owners: Uint16Array;
-  private readonly spans: Int16Array;
-  private readonly spanBase: number;
 
   constructor(
     readonly def: ExtensionDef,
     /** The `-m NAME` / `-j NAME` word; -1 for a match loaded implicitly by `-p`. */
     readonly nameWord: number,
-    scratch: RuleScratch,
-    /** Slots of the scratch arrays from `wordCount` on are not the rule's. */
+    /**
+     * Which extension consumed each word of the rule (its `id`, 0 for none): one array per rule instead of one list
+     * per extension, shared by the rule's extensions and only read while the rule is parsed. Slots from
+     * `wordCount` on are not the rule's.
+     */
+    private readonly owners: Uint16Array,
     private readonly wordCount: number,
     private readonly id: number,
   ) {
     // Sized once: a store at index 3 of an empty array would grow it to 20 slots, three times per loaded module.
-    this.values = new Array<unknown>(def.options.length);
-    this.owners = scratch.owners;
-    this.spans = scratch.spans;
-    this.spanBase = id * SPAN_STRIDE;
-  }
-
-  /** Records where option `index` was given: its first word (`!` included) the first time, its last word each time. */
-  setSpan(index: number, first: number, last: number): void {
-    const at = this.spanBase + index * 2;
-    if ((this.seen & (1 << index)) === 0) this.spans[at] = first;
-    this.spans[at + 1] = last;
-  }
-
-  /** The first word of a given option (`!` included); -1 when the option was not given. */
-  optionWord(index: number): number {
-    return (this.seen & (1 << index)) === 0 ? -1 : this.spans[this.spanBase + index * 2]!;
-  }
-
-  /** The last word (the value) of a given option; -1 when the option was not given. */
-  optionEnd(index: number): number {
-    return (this.seen & (1 << index)) === 0 ? -1 : this.spans[this.spanBase + index * 2 + 1]!;
+    const count = def.options.length;
+    this.values = new Array<unknown>(count);
+    this.optionWords = new Array<number>(count);
+    this.optionEnds = new Array<number>(count);
   }
 
   /** Records that the extension consumed word `w` (an option, its value or its `!`). */
@@ -230,8 +194,8 @@ export class ExtensionState {
   /** The word of an option (or of the module name) for diagnostics. */
   wordOf(name: string): number {
     const i = this.def.index.get(name);
-    const w = i === undefined ? -1 : this.optionWord(i);
-    return w === -1 ? this.nameWord : w;
+    const w = i === undefined ? undefined : this.optionWords[i];
+    return w ?? this.nameWord;
   }
 }
 

@@ -7,8 +7,8 @@ import type { ExtensionState, RuleState } from "./extension.js";
 /** The range of one option as written, `!` included. */
 export function optionRange(ext: ExtensionState, rule: RuleState, name: string): SourceRange | undefined {
   const i = ext.def.index.get(name);
-  if (i === undefined || ext.optionWord(i) === -1) return undefined;
-  return rangeOf(rule.ctx.source, rule.words[ext.optionWord(i)]!.start, rule.words[ext.optionEnd(i)]!.end);
+  if (i === undefined || ext.optionWords[i] === undefined) return undefined;
+  return rangeOf(rule.ctx.source, rule.words[ext.optionWords[i]!]!.start, rule.words[ext.optionEnds[i]!]!.end);
 }
 
 export function fieldMatch(ext: ExtensionState, rule: RuleState, name: string, field: NumericField, values: readonly Interval[]): FieldMatch {
@@ -37,8 +37,8 @@ export function opaqueIfAny(ext: ExtensionState, rule: RuleState, names: readonl
   if (!any) return;
   const given = names.filter((n) => ext.has(n));
   if (given.length === 0) return;
-  const first = given.map((n) => ext.def.index.get(n)!).sort((a, b) => ext.optionWord(a) - ext.optionWord(b));
-  const text = first.map((i) => wordsText(rule, ext.optionWord(i), ext.optionEnd(i))).join(" ");
+  const first = given.map((n) => ext.def.index.get(n)!).sort((a, b) => ext.optionWords[a]! - ext.optionWords[b]!);
+  const text = first.map((i) => wordsText(rule, ext.optionWords[i]!, ext.optionEnds[i]!)).join(" ");
   const base = opaqueMatch(ext, rule);
   out.push({ ...base, text } as Match);
 }

@@ -11,7 +11,7 @@ import {
   type Target,
 } from "../../../model/firewall.js";
 import { rangeOf, type SourceRange } from "../../../model/source.js";
-import { ExtensionState, Invalid, protoIs, RuleScratch, type ExtensionDef, type RuleState } from "./extension.js";
+import { ExtensionState, Invalid, protoIs, type ExtensionDef, type RuleState } from "./extension.js";
 import { opaqueMatch, optionsText, wordsText } from "./mapping.js";
 import { hostMessage } from "./parsers.js";
 import { findMatch, findTarget, optionOwners, STANDARD_TARGETS } from "./registry.js";
@@ -98,10 +98,8 @@ const matchScratch: Match[] = [];
 /** The errors of every rule without any (nobody adds to a RuleSpec's errors). */
 const NO_ERRORS: Diagnostic[] = [];
 
-/** Rules are parsed one at a time, so one scratch space (and one pair of extension lists) serves them all. */
-const scratch = new RuleScratch();
-const matchesScratch: ExtensionState[] = [];
-const loadedScratch: ExtensionState[] = [];
+/** The owners of the words of the rule being parsed; rules are parsed one at a time, so one array serves them all. */
+let ownerScratch = new Uint16Array(256);
 
 export function parseRuleSpec(words: readonly Word[], context: RuleSpecContext): RuleSpec {
   return new RuleParser(words, context).run();
@@ -111,7 +109,7 @@ class RuleParser implements RuleState {
   proto = -1;
   protoNegated = false;
   readonly builtin: boolean;
-  readonly matches: ExtensionState[] = matchesScratch;
+  readonly matches: ExtensionState[] = [];
   target: ExtensionState | undefined;
 
   private protoText = "";
@@ -127,20 +125,22 @@ class RuleParser implements RuleState {
   private fragment: { negated: boolean; first: number } | undefined;
   private jump: { name: string; goto: boolean; first: number; last: number } | undefined;
   /** Matches and the target in load order; later ones win getopt's exact-name lookup. */
-  private readonly loaded: ExtensionState[] = loadedScratch;
+  private readonly loaded: ExtensionState[] = [];
   private error: Diagnostic | undefined;
   private skipped = false;
   private foundExt: ExtensionState | undefined;
   private foundIndex = -1;
+  /** See ExtensionState.take: the shared scratch array, one slot per word. */
+  private readonly owners: Uint16Array;
 
   constructor(
     readonly words: readonly Word[],
     readonly ctx: RuleSpecContext,
   ) {
     this.builtin = (BUILTIN_CHAINS[ctx.table] as readonly string[]).includes(ctx.chain);
-    scratch.reset(words.length);
-    matchesScratch.length = 0;
-    loadedScratch.length = 0;
+    if (ownerScratch.length < words.length) ownerScratch = new Uint16Array(Math.max(words.length, ownerScratch.length * 2));
+    ownerScratch.fill(0, 0, words.length);
+    this.owners = ownerScratch;
   }
 
   run(): RuleSpec {
@@ -329,7 +329,7 @@ class RuleParser implements RuleState {
     if (!def) return false;
     if (this.protoUsed && this.matches.some((m) => m.def === def)) return false;
     this.protoUsed = true;
-    const ext = new ExtensionState(def, -1, scratch, this.words.length, this.loaded.length + 1);
+    const ext = new ExtensionState(def, -1, this.owners, this.words.length, this.loaded.length + 1);
     this.matches.push(ext);
     this.loaded.push(ext);
     return true;
@@ -404,7 +404,8 @@ class RuleParser implements RuleState {
       const previous = ext.values[index] as unknown[] | undefined;
       ext.values[index] = previous ? [...previous, parsed] : [parsed];
     } else ext.values[index] = parsed;
-    ext.setSpan(index, invert >= 0 ? invert : i, next - 1);
+    if ((ext.seen & bit) === 0) ext.optionWords[index] = invert >= 0 ? invert : i;
+    ext.optionEnds[index] = next - 1;
     ext.seen |= bit;
     if (invert >= 0) {
       ext.inverted |= bit;
@@ -571,7 +572,7 @@ class RuleParser implements RuleState {
     }
     const def = findTarget(name, this.ctx.family);
     if (def) {
-      const ext = new ExtensionState(def, i, scratch, this.words.length, this.loaded.length + 1);
+      const ext = new ExtensionState(def, i, this.owners, this.words.length, this.loaded.length + 1);
       ext.take(i);
       ext.take(valueWord);
       this.target = ext;
@@ -602,7 +603,7 @@ class RuleParser implements RuleState {
       );
       return;
     }
-    const ext = new ExtensionState(def, i, scratch, this.words.length, this.loaded.length + 1);
+    const ext = new ExtensionState(def, i, this.owners, this.words.length, this.loaded.length + 1);
     ext.take(i);
     ext.take(valueWord);
     this.matches.push(ext);
