@@ -1,22 +1,24 @@
 #!/usr/bin/env node
 // Entry point. Runs dist/cli/vpnlint.cjs, the single-file build, from V8's code cache: compiling ~1 MB of JavaScript
-// was a large part of a small audit's start-up, which a pre-commit hook pays on every commit. `--debug` and a build
-// without that file (tsc alone) load the per-module dist/cli/main.js instead, so stack traces name the real modules.
+// was a large part of a small audit's start-up, which a pre-commit hook pays on every commit. `--debug` loads the
+// per-module dist/cli/main.js instead, so stack traces name the real modules, and so does a dist/ that tsc built or
+// rebuilt without linking it (`npm run build` does both).
 //
 // bin/package.json makes this file CommonJS, which spares Node its ES module loader (~5 ms). It needs neither
 // `require` nor `import.meta`, so a copy outside bin/ still runs, as an ES module, on the per-module build.
-const { readFileSync, renameSync, rmSync, writeFileSync } = process.getBuiltinModule("node:fs");
+const { readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule("node:fs");
 const { createRequire } = process.getBuiltinModule("node:module");
 const { join } = process.getBuiltinModule("node:path");
 const { Script } = process.getBuiltinModule("node:vm");
 
-/** False when there is no single-file build to run. */
+/** False when there is no single-file build to run, or tsc has rebuilt dist/ since it was linked. */
 function runBundled() {
   if (typeof __dirname !== "string") return false;
   const directory = join(__dirname, "../dist/cli");
   const file = join(directory, "vpnlint.cjs");
   let source;
   try {
+    if (statSync(join(directory, "main.js")).mtimeMs > statSync(file).mtimeMs) return false;
     source = readFileSync(file, "utf8");
   } catch {
     return false;

@@ -2,7 +2,7 @@
 // and without its code cache.
 
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../helpers/environment.js";
@@ -69,6 +69,21 @@ describe("the single-file build", () => {
     expect(cacheFiles()).toHaveLength(1);
     expect(run(build.cli, args)).toEqual(first);
     expect(first.code).toBe(1);
+  });
+
+  it("leaves a dist/ that tsc rebuilt after linking to the per-module build", () => {
+    const bundle = join(build.distDir, "cli/vpnlint.cjs");
+    const linked = statSync(bundle).mtime;
+    for (const name of cacheFiles()) rmSync(join(build.distDir, "cli", name));
+    try {
+      utimesSync(join(build.distDir, "cli/main.js"), new Date(), new Date(linked.getTime() + 60_000));
+      expect(run(build.cli, ["audit", relativeFixture("clean.rules")])).toEqual({ code: 0, stdout: "no problems in 1 file\n", stderr: "" });
+      expect(cacheFiles()).toEqual([]);
+    } finally {
+      utimesSync(bundle, new Date(), new Date(linked.getTime() + 120_000));
+    }
+    run(build.cli, ["audit", relativeFixture("clean.rules")]);
+    expect(cacheFiles()).toHaveLength(1);
   });
 
   it("runs unchanged from a code cache V8 rejects", () => {
