@@ -25,7 +25,15 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** A reader that leaves early (`vpnlint audit ... | head`) ends the report, not the process with a stack trace. */
+function ignoreClosedReader(stream: NodeJS.WriteStream): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+
 export function processIo(): CliIo {
+  ignoreClosedReader(process.stdout);
   return {
     cwd: process.cwd(),
     env: process.env,

@@ -1,7 +1,7 @@
 // The real executable as installed (bin/vpnlint.js running the single-file build): exit codes as the shell sees them,
 // piped standard input, one-line errors on stderr, the spinner on a real terminal.
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,5 +91,16 @@ describeWith(pty, "spinner on a real terminal", () => {
     expect(run.timedOut).toBe(false);
     expect(run.terminal).not.toContain("auditing");
     expect(run.report).toMatch(/in 25 files\n$/);
+  });
+});
+
+describe("a reader that leaves early", () => {
+  it("ends the report quietly with the audit's exit code", async () => {
+    const child = spawn(process.execPath, [cliPath, "audit", relativeFixture("syntax-error.rules")], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString("utf8")));
+    const code = await new Promise<number | null>((resolveExit) => child.on("close", resolveExit));
+    expect({ code, stderr }).toEqual({ code: 1, stderr: "" });
   });
 });
