@@ -8,7 +8,7 @@ import { bigintSpans, numberSpans } from "./interval-set.js";
 import { ruleSets, type MatchSets } from "./match-sets.js";
 import { FIELDS, InterfaceDomain, PacketSpace, type Box, type PacketSet } from "./packet-set.js";
 import { queryFamily, queryInterfaces, querySet } from "./query.js";
-import { flattenPath, joinPaths, TableWalker, type NatRewrite, type Path, type RuleIndex } from "./walk.js";
+import { flattenPath, joinPaths, TableWalker, type NatRewrite, type Path } from "./walk.js";
 
 export type * from "./api.js";
 export { describeSet } from "./describe.js";
@@ -51,8 +51,8 @@ const ROUTES: Readonly<Record<Route, readonly Stage[]>> = {
 
 interface Compiled {
   readonly space: PacketSpace;
-  readonly rules: Map<Rule, MatchSets>;
-  readonly indexes: Map<Chain, RuleIndex>;
+  /** Compiled rules per chain, by position, filled as walks meet them. */
+  readonly chains: Map<Chain, (MatchSets | undefined)[]>;
 }
 
 const compiledByRuleset = new WeakMap<Ruleset, Map<string, Compiled>>();
@@ -61,21 +61,34 @@ const namesByRuleset = new WeakMap<Ruleset, { names: Set<string>; prefixes: Set<
 function interfaceNames(ruleset: Ruleset): { names: Set<string>; prefixes: Set<string> } {
   const known = namesByRuleset.get(ruleset);
   if (known) return known;
-  const names = new Set<string>();
-  const prefixes = new Set<string>();
+  const found = { names: new Set<string>(), prefixes: new Set<string>() };
   const pending: Match[] = [];
-  const visit = (match: Match) => {
-    if (match.kind === "anyOf") pending.push(...match.alternatives);
-    else if (match.kind === "interface") {
-      if (match.name.endsWith("+")) prefixes.add(match.name.slice(0, -1));
-      else names.add(match.name);
+  for (const table of ruleset.tables.values()) {
+    for (const chain of table.chains.values()) {
+      const rules = chain.rules;
+      for (let i = 0; i < rules.length; i++) {
+        const matches = rules[i]!.matches;
+        for (let m = 0; m < matches.length; m++) {
+          const match = matches[m]!;
+          if (match.kind === "interface") noteInterface(match.name, found);
+          else if (match.kind === "anyOf") pending.push(match);
+        }
+      }
     }
-  };
-  for (const table of ruleset.tables.values()) for (const chain of table.chains.values()) for (const rule of chain.rules) for (const match of rule.matches) visit(match);
-  while (pending.length > 0) visit(pending.pop()!);
-  const found = { names, prefixes };
+  }
+  // Any-of matches are rare: their alternatives are taken apart afterwards, without recursion.
+  while (pending.length > 0) {
+    const match = pending.pop()!;
+    if (match.kind === "interface") noteInterface(match.name, found);
+    else if (match.kind === "anyOf") for (const alternative of match.alternatives) pending.push(alternative);
+  }
   namesByRuleset.set(ruleset, found);
   return found;
+}
+
+function noteInterface(name: string, found: { names: Set<string>; prefixes: Set<string> }): void {
+  if (name.endsWith("+")) found.prefixes.add(name.slice(0, -1));
+  else found.names.add(name);
 }
 
 /** The packet space of a ruleset (plus interface names a query adds), with its compiled rules; cached. */
@@ -87,7 +100,7 @@ function compile(ruleset: Ruleset, extraNames: readonly string[]): Compiled {
   if (!byKey) compiledByRuleset.set(ruleset, (byKey = new Map()));
   let compiled = byKey.get(key);
   if (!compiled) {
-    compiled = { space: new PacketSpace(ruleset.family, new InterfaceDomain([...names, ...missing], prefixes)), rules: new Map(), indexes: new Map() };
+    compiled = { space: new PacketSpace(ruleset.family, new InterfaceDomain([...names, ...missing], prefixes)), chains: new Map() };
     byKey.set(key, compiled);
   }
   return compiled;
@@ -122,22 +135,44 @@ interface Finished {
   readonly dnat?: NatRewrite;
 }
 
-/** Which packets of `query` the ruleset accepts, drops or rejects, with the deciding rules and paths. */
+const answersByRuleset = new WeakMap<Ruleset, Map<string, Analysis>>();
+
+/** The same question however its fields were ordered, so every asker shares one answer. */
+function queryKey(query: PacketQuery): string {
+  const fields = Object.keys(query).sort() as (keyof PacketQuery)[];
+  return fields.map((field) => `${field}=${JSON.stringify(query[field])}`).join(";");
+}
+
+/**
+ * Which packets of `query` the ruleset accepts, drops or rejects, with the deciding rules and paths. Answers to plain
+ * questions (no options) are kept per ruleset: the model does not change once read, and checks ask alike.
+ */
 export function analyze(ruleset: Ruleset, query: PacketQuery, options: AnalyzeOptions = {}): Analysis {
+  if (options.onRuleMatched !== undefined || options.budget !== undefined || options.indexChainsFrom !== undefined) return answer(ruleset, query, options);
+  let answers = answersByRuleset.get(ruleset);
+  if (!answers) answersByRuleset.set(ruleset, (answers = new Map()));
+  const key = queryKey(query);
+  let analysis = answers.get(key);
+  if (!analysis) answers.set(key, (analysis = answer(ruleset, query, options)));
+  return analysis;
+}
+
+function answer(ruleset: Ruleset, query: PacketQuery, options: AnalyzeOptions): Analysis {
   const family = queryFamily(query);
   if (family !== undefined && family !== ruleset.family) return { verdict: "maybe", parts: [] };
-  const { space, rules, indexes } = compile(ruleset, queryInterfaces(query));
+  const { space, chains } = compile(ruleset, queryInterfaces(query));
   const start = querySet(space, query);
   if (start === undefined) return { verdict: "maybe", parts: [] };
-  const compiled = (rule: Rule): MatchSets => {
-    let sets = rules.get(rule);
-    if (!sets) rules.set(rule, (sets = ruleSets(space, rule)));
+  const compiledOf = (chain: Chain): (MatchSets | undefined)[] => {
+    let sets = chains.get(chain);
+    if (!sets) chains.set(chain, (sets = new Array<MatchSets | undefined>(chain.rules.length)));
     return sets;
   };
+  const compileRule = (rule: Rule): MatchSets => ruleSets(space, rule);
   const walkers = new Map<TableName, TableWalker>();
   const walkerOf = (table: TableName) => {
     let walker = walkers.get(table);
-    if (!walker) walkers.set(table, (walker = new TableWalker(space, ruleset.tables.get(table)!, compiled, { ...options, indexes })));
+    if (!walker) walkers.set(table, (walker = new TableWalker(space, ruleset.tables.get(table)!, compiledOf, compileRule, options)));
     return walker;
   };
   const newOnly = [space.box({ ctState: [[1, 1]] })];

@@ -27,8 +27,9 @@ function makeOps<T extends number | bigint>(succ: (x: T) => T, pred: (x: T) => T
       return lo <= hi ? (lo === a[0]![0] && hi === a[0]![1] ? a : [[lo, hi]]) : [];
     }
     const out: Span<T>[] = [];
-    let i = 0;
-    let j = 0;
+    // One interval against many (an address range against a set with many holes): start where it can first meet.
+    let i = b.length === 1 ? firstReaching(a, b[0]![0]) : 0;
+    let j = a.length === 1 ? firstReaching(b, a[0]![0]) : 0;
     while (i < a.length && j < b.length) {
       const x = a[i]!;
       const y = b[j]!;
@@ -61,7 +62,8 @@ function makeOps<T extends number | bigint>(succ: (x: T) => T, pred: (x: T) => T
         lo = succ(y[1]);
         k++;
       }
-      if (open) out.push([lo, hi]);
+      // An interval nothing was taken from stays the same object (sets with many holes are copied often).
+      if (open) out.push(lo === x[0] ? x : [lo, hi]);
     }
     return out;
   };
@@ -97,8 +99,8 @@ function makeOps<T extends number | bigint>(succ: (x: T) => T, pred: (x: T) => T
   const within = (a: Spans<T>, b: Spans<T>): boolean => subtract(a, b).length === 0;
 
   const overlap = (a: Spans<T>, b: Spans<T>): boolean => {
-    let i = 0;
-    let j = 0;
+    let i = b.length === 1 ? firstReaching(a, b[0]![0]) : 0;
+    let j = a.length === 1 ? firstReaching(b, a[0]![0]) : 0;
     while (i < a.length && j < b.length) {
       const x = a[i]!;
       const y = b[j]!;
@@ -110,6 +112,18 @@ function makeOps<T extends number | bigint>(succ: (x: T) => T, pred: (x: T) => T
   };
 
   return { intersect, subtract, union, normalize, equal, within, overlap };
+}
+
+/** Index of the first interval of `spans` that reaches `value` (its upper end is at least `value`); binary search. */
+function firstReaching<T extends number | bigint>(spans: Spans<T>, value: T): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (spans[mid]![1] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export const numberSpans: IntervalOps<number> = makeOps<number>(

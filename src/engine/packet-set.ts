@@ -268,14 +268,23 @@ export class PacketSpace {
 
   /** A canonical text of a set, for caching chain walks per input set. */
   key(set: PacketSet): string {
+    const u = this.universe;
     let s = "";
     for (const b of set) {
-      for (const f of b.num) s += spansKey(f) + "|";
-      s += `${spansKey(b.src)}|${spansKey(b.dst)}|${b.markValue}/${b.markCare}`;
+      for (let i = 0; i < b.num.length; i++) {
+        const f = b.num[i]!;
+        // A whole field (by reference or by value: the text stays canonical) is written as one character.
+        s += (f === u.num[i] || isWhole(f, u.num[i]!) ? "*" : spansKey(f)) + "|";
+      }
+      s += `${b.src === u.src || isWhole(b.src, u.src) ? "*" : spansKey(b.src)}|${b.dst === u.dst || isWhole(b.dst, u.dst) ? "*" : spansKey(b.dst)}|${b.markValue}/${b.markCare}`;
       s += b.pre ? `|${spansKey(b.pre.dst)}|${spansKey(b.pre.dport)}|${spansKey(b.pre.out)};` : ";";
     }
     return s;
   }
+}
+
+function isWhole<T extends number | bigint>(spans: Spans<T>, domain: Spans<T>): boolean {
+  return spans.length === 1 && spans[0]![0] === domain[0]![0] && spans[0]![1] === domain[0]![1];
 }
 
 function spansKey(spans: Spans<number> | Spans<bigint>): string {

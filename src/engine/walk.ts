@@ -9,6 +9,7 @@ import type { Decider, Outcome, TraceStep } from "./api.js";
 import type { MatchSets } from "./match-sets.js";
 import { FIELD_INDEX, PORT_PROTOCOLS, type Box, type PacketSet, type PacketSpace } from "./packet-set.js";
 import { numberSpans } from "./interval-set.js";
+import { excludes, RuleIndex } from "./rule-filter.js";
 
 /** A path as a tree of appends and concatenations, so that joining a callee's path to its caller's is O(1). */
 export type Path = null | { readonly step: TraceStep; readonly prev: Path } | { readonly left: Path; readonly right: Path };
@@ -82,7 +83,7 @@ interface Item {
   path: Path;
   uncertain: boolean;
   /** Set when `set` is about to enter the jump/goto target of rule `index`. */
-  call?: boolean;
+  call: boolean;
 }
 
 interface Frame {
@@ -96,89 +97,9 @@ interface Frame {
 /** Work limit (box-rule evaluations) per analysis; past it the rest of the set is "maybe", never a guess. */
 const DEFAULT_BUDGET = 20_000_000;
 
-/**
- * True when the rule names protocols none of the set's packets has: such a rule cannot match, and the walk skips it
- * without compiling it (a UDP question passes thousands of kube-proxy TCP rules).
- */
-function missesProtocol(rule: Rule, set: PacketSet): boolean {
-  for (const match of rule.matches) {
-    if (match.kind !== "field" || match.field !== "proto" || match.negated) continue;
-    for (const box of set) if (numberSpans.overlap(box.num[FIELD_INDEX.proto]!, match.values)) return false;
-    return true;
-  }
-  return false;
-}
-
-/** The destination range a rule can match at most, from its plain (non-negated) destination matches; undefined: any. */
-function destinationBounds(rule: Rule): readonly [bigint, bigint] | undefined {
-  let bounds: [bigint, bigint] | undefined;
-  for (const match of rule.matches) {
-    if (match.kind !== "address" || match.direction !== "dst" || match.negated || match.values.length === 0) continue;
-    const lo = match.values[0]![0];
-    const hi = match.values[match.values.length - 1]![1];
-    bounds = bounds === undefined ? [lo, hi] : [lo > bounds[0] ? lo : bounds[0], hi < bounds[1] ? hi : bounds[1]];
-  }
-  return bounds !== undefined && bounds[0] <= bounds[1] ? bounds : undefined;
-}
-
-/**
- * The rules of a long chain by destination address: a set aimed at a few addresses (kube-proxy's service chains)
- * meets only the rules that may match it, in order, instead of every rule of the chain.
- */
-export class RuleIndex {
-  private static readonly NARROW = 1n << 16n;
-  private readonly always: number[] = [];
-  private readonly narrow: { readonly lo: bigint; readonly hi: bigint; readonly index: number }[] = [];
-  private widest = 0n;
-
-  /** Built from the model's destination matches, not compiled rules: indexing a 3,000-rule chain stays cheap. */
-  constructor(rules: readonly Rule[]) {
-    rules.forEach((rule, index) => {
-      const bounds = destinationBounds(rule);
-      if (bounds === undefined || bounds[1] - bounds[0] > RuleIndex.NARROW) this.always.push(index);
-      else {
-        this.narrow.push({ lo: bounds[0], hi: bounds[1], index });
-        if (bounds[1] - bounds[0] > this.widest) this.widest = bounds[1] - bounds[0];
-      }
-    });
-    this.narrow.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
-  }
-
-  /** The destination addresses of `set` when they are few enough for an index to help; undefined otherwise. */
-  static narrowDestination(set: PacketSet): readonly [bigint, bigint] | undefined {
-    let lo = set[0]!.dst[0]![0];
-    let hi = set[0]!.dst[set[0]!.dst.length - 1]![1];
-    for (const box of set) {
-      if (box.dst[0]![0] < lo) lo = box.dst[0]![0];
-      if (box.dst[box.dst.length - 1]![1] > hi) hi = box.dst[box.dst.length - 1]![1];
-    }
-    return hi - lo > RuleIndex.NARROW ? undefined : [lo, hi];
-  }
-
-  /** Indices (ascending, from `from` on) of the rules that may match a packet sent to an address in `[lo, hi]`. */
-  candidates([lo, hi]: readonly [bigint, bigint], from: number): number[] {
-    const out = this.always.filter((i) => i >= from);
-    let first = 0;
-    let last = this.narrow.length;
-    const start = lo - this.widest;
-    while (first < last) {
-      const mid = (first + last) >>> 1;
-      if (this.narrow[mid]!.lo < start) first = mid + 1;
-      else last = mid;
-    }
-    for (let k = first; k < this.narrow.length && this.narrow[k]!.lo <= hi; k++) {
-      const entry = this.narrow[k]!;
-      if (entry.hi >= lo && entry.index >= from) out.push(entry.index);
-    }
-    return out.sort((a, b) => a - b);
-  }
-}
-
 export interface WalkerOptions {
   /** Chains with at least this many rules are walked through a RuleIndex (default 64). */
   readonly indexChainsFrom?: number;
-  /** Where the indexes live (per packet space, so later questions reuse them); without it chains are not indexed. */
-  readonly indexes?: Map<Chain, RuleIndex>;
   /** Called for each rule whose matches select some packets of the walked set (surely or possibly). */
   readonly onRuleMatched?: (rule: Rule, chain: Chain, sure: boolean) => void;
   readonly budget?: number;
@@ -192,7 +113,9 @@ export class TableWalker {
   constructor(
     private readonly space: PacketSpace,
     private readonly table: Table,
-    private readonly compiled: (rule: Rule) => MatchSets,
+    /** The compiled rules of a chain, by position (filled on demand by the caller's compiler). */
+    private readonly compiled: (chain: Chain) => (MatchSets | undefined)[],
+    private readonly compile: (rule: Rule) => MatchSets,
     private readonly options: WalkerOptions = {},
   ) {}
 
@@ -241,16 +164,12 @@ export class TableWalker {
   }
 
   private indexOf(chain: Chain): RuleIndex | undefined {
-    const from = this.options.indexChainsFrom ?? 64;
-    if (chain.rules.length < from || !this.options.indexes) return undefined;
-    let index = this.options.indexes.get(chain);
-    if (index === undefined) this.options.indexes.set(chain, (index = new RuleIndex(chain.rules)));
-    return index;
+    return chain.rules.length < (this.options.indexChainsFrom ?? 64) ? undefined : RuleIndex.of(chain);
   }
 
   private newFrame(chain: Chain, set: PacketSet, key: string): Frame {
     this.onStack.set(chain.name, (this.onStack.get(chain.name) ?? 0) + 1);
-    return { chain, key, items: [{ set, index: 0, path: null, uncertain: false }], results: [] };
+    return { chain, key, items: [{ set, index: 0, path: null, uncertain: false, call: false }], results: [] };
   }
 
   private applyCall(frame: Frame, item: Item, results: readonly WalkOutcome[]): void {
@@ -258,7 +177,7 @@ export class TableWalker {
     for (const outcome of results) {
       const path = joinPaths(item.path, outcome.path);
       const uncertain = item.uncertain || outcome.uncertain;
-      if (outcome.end === "return" && !isGoto) frame.items.push({ set: outcome.set, index: item.index + 1, path, uncertain });
+      if (outcome.end === "return" && !isGoto) frame.items.push({ set: outcome.set, index: item.index + 1, path, uncertain, call: false });
       else frame.results.push({ ...outcome, path, uncertain });
     }
   }
@@ -274,9 +193,10 @@ export class TableWalker {
     const rules = chain.rules;
     let set = item.set;
     const budget = this.options.budget ?? DEFAULT_BUDGET;
-    const destination = RuleIndex.narrowDestination(set);
-    const indices = destination && this.indexOf(chain)?.candidates(destination, item.index);
+    const interfaces = this.space.interfaces;
+    const indices = this.indexOf(chain)?.candidates(set, item.index, (rules.length - item.index) >>> 1);
     const count = indices ? indices.length : rules.length - item.index;
+    const compiled = this.compiled(chain);
     for (let k = 0; k < count; k++) {
       const i = indices ? indices[k]! : item.index + k;
       const rule = rules[i]!;
@@ -286,8 +206,8 @@ export class TableWalker {
         frame.results.push(this.verdict({ ...item, set }, "maybe", { kind: "rule", rule, chain }, "analysis limit reached", chain, rule));
         return;
       }
-      if (missesProtocol(rule, set)) continue;
-      const sets = this.compiled(rule);
+      if (excludes(rule, set, interfaces)) continue;
+      const sets = compiled[i] ?? (compiled[i] = this.compile(rule));
       if (!this.space.touches(set, sets.possible)) continue;
       const possibly = this.space.split(set, sets.possible);
       if (possibly.inside.length === 0) continue;
@@ -299,13 +219,13 @@ export class TableWalker {
         maybe = s.outside;
       }
       this.options.onRuleMatched?.(rule, chain, sure.length > 0);
-      if (sure.length > 0) this.take(frame, rule, i, { set: sure, index: i, path: item.path, uncertain: item.uncertain }, false);
+      if (sure.length > 0) this.take(frame, rule, i, { set: sure, index: i, path: item.path, uncertain: item.uncertain, call: false }, false);
       if (maybe.length > 0) {
         if (isHarmless(rule.target)) {
-          this.take(frame, rule, i, { set: maybe, index: i, path: item.path, uncertain: item.uncertain }, true);
+          this.take(frame, rule, i, { set: maybe, index: i, path: item.path, uncertain: item.uncertain, call: false }, true);
         } else {
-          this.take(frame, rule, i, { set: maybe, index: i, path: item.path, uncertain: true }, true);
-          frame.items.push({ set: maybe, index: i + 1, path: item.path, uncertain: true });
+          this.take(frame, rule, i, { set: maybe, index: i, path: item.path, uncertain: true, call: false }, true);
+          frame.items.push({ set: maybe, index: i + 1, path: item.path, uncertain: true, call: false });
         }
       }
       set = possibly.outside;
@@ -323,22 +243,20 @@ export class TableWalker {
   private take(frame: Frame, rule: Rule, index: number, item: Item, mayMatch: boolean): void {
     const chain = frame.chain;
     const target = rule.target;
-    const label = (action: string) => (mayMatch ? `${action} (may match)` : action);
-    const step = (action: string): TraceStep => ({ table: this.table.name, chain, rule, action: label(action) });
-    const decider: Decider = { kind: "rule", rule, chain };
+    const suffix = mayMatch ? " (may match)" : "";
     switch (target.kind) {
       case "verdict":
-        frame.results.push(this.verdict(item, target.verdict, decider, label(target.verdict.toUpperCase()), chain, rule));
+        frame.results.push(this.verdict(item, target.verdict, { kind: "rule", rule, chain }, target.verdict.toUpperCase() + suffix, chain, rule));
         return;
       case "opaque":
-        frame.results.push(this.verdict(item, "maybe", decider, label(target.name), chain, rule));
+        frame.results.push(this.verdict(item, "maybe", { kind: "rule", rule, chain }, target.name + suffix, chain, rule));
         return;
       case "return":
-        frame.results.push({ set: item.set, path: appendStep(item.path, step("RETURN")), uncertain: item.uncertain, end: "return" });
+        frame.results.push({ set: item.set, path: this.appendRuleStep(item.path, chain, rule, "RETURN" + suffix), uncertain: item.uncertain, end: "return" });
         return;
       case "jump":
       case "goto":
-        frame.items.push({ ...item, path: appendStep(item.path, step(`${target.kind} ${target.chain}`)), call: true });
+        frame.items.push({ set: item.set, index: item.index, path: this.appendRuleStep(item.path, chain, rule, `${target.kind} ${target.chain}${suffix}`), uncertain: item.uncertain, call: true });
         return;
       case "mark": {
         const clear = target.clearMask >>> 0;
@@ -346,25 +264,30 @@ export class TableWalker {
           const markCare = (b.markCare | clear) >>> 0;
           return { ...b, markCare, markValue: (((b.markValue & ~clear) ^ target.xorValue) & markCare) >>> 0 };
         });
-        frame.items.push({ ...item, set, index: index + 1, path: appendStep(item.path, step(`MARK xset 0x${(target.xorValue >>> 0).toString(16)}/0x${clear.toString(16)}`)) });
+        const action = `MARK xset 0x${(target.xorValue >>> 0).toString(16)}/0x${clear.toString(16)}${suffix}`;
+        frame.items.push({ set, index: index + 1, path: this.appendRuleStep(item.path, chain, rule, action), uncertain: item.uncertain, call: false });
         return;
       }
       case "continue": {
         // CONNMARK --restore-mark copies the connection's mark, which the ruleset alone does not tell.
         const forgetsMark = target.name.toUpperCase() === "CONNMARK" && /restore/.test(target.options);
         const set = forgetsMark ? item.set.map((b) => ({ ...b, markValue: 0, markCare: 0 })) : item.set;
-        frame.items.push({ ...item, set, index: index + 1, path: appendStep(item.path, step(target.name)) });
+        frame.items.push({ set, index: index + 1, path: this.appendRuleStep(item.path, chain, rule, target.name + suffix), uncertain: item.uncertain, call: false });
         return;
       }
       case "none":
         // Counting rules are skipped by advance(): they neither decide nor leave a step.
         return;
       default:
-        frame.results.push(this.natOutcome(item, rule, chain, target, label));
+        frame.results.push(this.natOutcome(item, rule, chain, target, suffix));
     }
   }
 
-  private natOutcome(item: Item, rule: Rule, chain: Chain, target: NatTarget, label: (a: string) => string): WalkOutcome {
+  private appendRuleStep(path: Path, chain: Chain, rule: Rule, action: string): Path {
+    return appendStep(path, { table: this.table.name, chain, rule, action });
+  }
+
+  private natOutcome(item: Item, rule: Rule, chain: Chain, target: NatTarget, suffix: string): WalkOutcome {
     const family = this.space.family;
     const addr = target.toAddresses;
     const ports = target.toPorts;
@@ -392,7 +315,7 @@ export class TableWalker {
       (addr ? (addr[0] === addr[1] ? formatAddress(addr[0], family) : `${formatAddress(addr[0], family)}-${formatAddress(addr[1], family)}`) : "") +
       (ports ? (ports[0] === ports[1] ? `:${ports[0]}` : `:${ports[0]}-${ports[1]}`) : "");
     const action = `${target.kind.toUpperCase()}${where ? ` ${where}` : ""}`;
-    const step: TraceStep = { table: this.table.name, chain, rule, action: label(action) };
+    const step: TraceStep = { table: this.table.name, chain, rule, action: action + suffix };
     return {
       set,
       path: appendStep(item.path, step),

@@ -49,12 +49,6 @@ export function describeRole(key: RoleKey, roles: Roles): string {
   return key === "externalInterfaces" || !fact.value ? `${ROLE_NAMES[key]}: ${value} (${why})` : `${ROLE_NAMES[key]}: ${why}`;
 }
 
-/** The same question however its fields were ordered, so checks share the engine's answers. */
-function queryKey(query: PacketQuery): string {
-  const fields = Object.keys(query).sort() as (keyof PacketQuery)[];
-  return fields.map((field) => `${field}=${JSON.stringify(query[field])}`).join(";");
-}
-
 /** A check that threw: an internal error, reported beside the findings instead of ending the audit. */
 export interface CheckFailure {
   readonly ruleId: string;
@@ -67,20 +61,13 @@ export interface CheckFailure {
  */
 export function runChecks(model: FirewallModel, roles: Roles, checks: readonly RuleDefinition[], failures: CheckFailure[] = []): Finding[] {
   const findings: Finding[] = [];
-  const memo = new Map<Ruleset, Map<string, Analysis>>();
-  const cachedAnalyze = (ruleset: Ruleset, query: PacketQuery): Analysis => {
-    let perRuleset = memo.get(ruleset);
-    if (!perRuleset) memo.set(ruleset, (perRuleset = new Map()));
-    const key = queryKey(query);
-    let analysis = perRuleset.get(key);
-    if (!analysis) perRuleset.set(key, (analysis = analyze(ruleset, query)));
-    return analysis;
-  };
+  // The engine keeps its answers per ruleset: checks asking the same question share one walk.
+  const ask = (ruleset: Ruleset, query: PacketQuery): Analysis => analyze(ruleset, query);
   for (const check of checks) {
     const context: RuleContext<string> = {
       model,
       roles,
-      analyze: cachedAnalyze,
+      analyze: ask,
       report: (report) => findings.push(toFinding(model, roles, check, report)),
     };
     const before = findings.length;
