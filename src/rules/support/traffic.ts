@@ -125,83 +125,119 @@ const NOTABLE_PROTOS = [PROTO_GRE, PROTO_ESP, PROTO_AH];
 function notableMatch(match: Match): boolean {
   if (match.kind === "anyOf") return match.alternatives.some(notableMatch);
   if (match.kind !== "field") return false;
-  if (match.field === "ipsecIn" || match.field === "ipsecOut") return true;
-  const wanted = match.field === "proto" ? NOTABLE_PROTOS : match.field === "dport" || match.field === "sport" ? NOTABLE_PORTS : undefined;
+  const field = match.field;
+  if (field === "ipsecIn" || field === "ipsecOut") return true;
+  const wanted = field === "proto" ? NOTABLE_PROTOS : field === "dport" || field === "sport" ? NOTABLE_PORTS : undefined;
   if (!wanted) return false;
-  for (const [lo, hi] of match.values) {
+  const values = match.values;
+  for (let k = 0; k < values.length; k++) {
+    const lo = values[k]![0];
+    const hi = values[k]![1];
     if (hi - lo >= NARROW) continue;
-    for (const value of wanted) if (lo <= value && value <= hi) return true;
+    for (let w = 0; w < wanted.length; w++) if (lo <= wanted[w]! && wanted[w]! <= hi) return true;
   }
   return false;
 }
 
-const notableMemo = new WeakMap<Ruleset, PlacedRule[]>();
+/** What one pass over every loaded rule of a ruleset tells the checks and the role inference. */
+interface Survey {
+  /** See notableRules. */
+  readonly notable: PlacedRule[];
+  /** The chains each chain jumps or goes to (same table, existing chains only), in rule order. */
+  readonly callees: Map<Chain, Chain[]>;
+  /** Every such jump as three parallel lists: the rule, its chain, and the chain it calls. */
+  readonly jumpRules: Rule[];
+  readonly jumpCallers: Chain[];
+  readonly jumpCallees: Chain[];
+}
 
-/**
- * The loaded rules any VPN check can care about, in order: those naming VPN or PPTP ports and protocols or an IPsec
- * policy, NAT rules, and the synthesized jumps that attach Vyatta rule-sets. One pass over the ruleset, shared by the
- * role inference and the checks, so a 100k-rule dump is walked once rather than once per check.
- */
-export function notableRules(ruleset: Ruleset): readonly PlacedRule[] {
-  const memo = notableMemo.get(ruleset);
-  if (memo) return memo;
-  const found: PlacedRule[] = [];
+const surveys = new WeakMap<Ruleset, Survey>();
+
+/** One pass over the ruleset, shared by the role inference and every check (a 100k-rule dump is walked once). */
+function survey(ruleset: Ruleset): Survey {
+  const known = surveys.get(ruleset);
+  if (known) return known;
+  const found: Survey = { notable: [], callees: new Map(), jumpRules: [], jumpCallers: [], jumpCallees: [] };
   for (const table of ruleset.tables.values()) {
-    for (const chain of table.chains.values()) {
+    const chains = table.chains;
+    for (const chain of chains.values()) {
       const rules = chain.rules;
+      let callees: Chain[] | undefined;
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i]!;
         if (rule.disabled) continue;
-        const kind = rule.target.kind;
-        const notable = kind === "dnat" || kind === "snat" || kind === "masquerade" || (rule.synthesized === true && (kind === "jump" || kind === "goto")) || rule.matches.some(notableMatch);
-        if (notable) found.push({ rule, chain, table: table.name });
+        const target = rule.target;
+        const kind = target.kind;
+        if (kind === "jump" || kind === "goto") {
+          const callee = chains.get(target.chain);
+          if (callee) {
+            if (!callees) found.callees.set(chain, (callees = []));
+            callees.push(callee);
+            found.jumpRules.push(rule);
+            found.jumpCallers.push(chain);
+            found.jumpCallees.push(callee);
+          }
+        }
+        let isNotable = kind === "dnat" || kind === "snat" || kind === "masquerade" || (rule.synthesized === true && (kind === "jump" || kind === "goto"));
+        const matches = rule.matches;
+        for (let m = 0; !isNotable && m < matches.length; m++) isNotable = notableMatch(matches[m]!);
+        if (isNotable) found.notable.push({ rule, chain, table: table.name });
       }
     }
   }
-  notableMemo.set(ruleset, found);
+  surveys.set(ruleset, found);
   return found;
 }
 
-const hooksMemo = new WeakMap<Ruleset, Map<Chain, Set<BuiltinChainName>>>();
+/**
+ * The loaded rules any VPN check can care about, in order: those naming VPN or PPTP ports and protocols or an IPsec
+ * policy, NAT rules, and the synthesized jumps that attach Vyatta rule-sets.
+ */
+export function notableRules(ruleset: Ruleset): readonly PlacedRule[] {
+  return survey(ruleset).notable;
+}
+
+const BUILTIN_BITS: Readonly<Record<BuiltinChainName, number>> = { PREROUTING: 1, INPUT: 2, FORWARD: 4, OUTPUT: 8, POSTROUTING: 16 };
+const BUILTIN_NAMES = Object.keys(BUILTIN_BITS) as BuiltinChainName[];
+
+const hooksMemo = new WeakMap<Ruleset, ReadonlyMap<Chain, ReadonlySet<BuiltinChainName>>>();
 
 /**
  * For each chain (by table and name), the built-in chains it is reached from through jumps and gotos. A chain absent
- * from the map is reached from nowhere. Breadth-first over the jump graph: no recursion, linear in the rules, computed
- * once per ruleset (several checks and the role inference ask).
+ * from the map is reached from nowhere. Breadth-first over the jump graph: no recursion, linear in the jumps, computed
+ * once per ruleset (several checks and the role inference ask). Chains reached from the same hooks share one set.
  */
-export function reachingHooks(ruleset: Ruleset): Map<Chain, Set<BuiltinChainName>> {
+export function reachingHooks(ruleset: Ruleset): ReadonlyMap<Chain, ReadonlySet<BuiltinChainName>> {
   const memo = hooksMemo.get(ruleset);
   if (memo) return memo;
-  const reached = new Map<Chain, Set<BuiltinChainName>>();
+  const { callees } = survey(ruleset);
+  // Hooks as bits per chain; a chain already carrying a hook's bit was visited from that hook.
+  const bits = new Map<Chain, number>();
   for (const table of ruleset.tables.values()) {
-    const edges = new Map<Chain, Set<Chain>>();
-    for (const chain of table.chains.values()) {
-      const targets = new Set<Chain>();
-      for (const rule of chain.rules) {
-        if (rule.disabled || (rule.target.kind !== "jump" && rule.target.kind !== "goto")) continue;
-        const target = table.chains.get(rule.target.chain);
-        if (target) targets.add(target);
-      }
-      edges.set(chain, targets);
-    }
     for (const chain of table.chains.values()) {
       if (!chain.builtin) continue;
-      const hook = chain.name as BuiltinChainName;
+      const bit = BUILTIN_BITS[chain.name as BuiltinChainName];
       const queue: Chain[] = [chain];
-      const seen = new Set<Chain>([chain]);
+      bits.set(chain, (bits.get(chain) ?? 0) | bit);
       for (let i = 0; i < queue.length; i++) {
-        const current = queue[i]!;
-        let hooks = reached.get(current);
-        if (!hooks) reached.set(current, (hooks = new Set()));
-        hooks.add(hook);
-        for (const next of edges.get(current) ?? []) {
-          if (!seen.has(next)) {
-            seen.add(next);
-            queue.push(next);
-          }
+        const next = callees.get(queue[i]!);
+        if (!next) continue;
+        for (let k = 0; k < next.length; k++) {
+          const callee = next[k]!;
+          const known = bits.get(callee) ?? 0;
+          if ((known & bit) !== 0) continue;
+          bits.set(callee, known | bit);
+          queue.push(callee);
         }
       }
     }
+  }
+  const shared = new Map<number, ReadonlySet<BuiltinChainName>>();
+  const reached = new Map<Chain, ReadonlySet<BuiltinChainName>>();
+  for (const [chain, mask] of bits) {
+    let hooks = shared.get(mask);
+    if (!hooks) shared.set(mask, (hooks = new Set(BUILTIN_NAMES.filter((name) => (mask & BUILTIN_BITS[name]) !== 0))));
+    reached.set(chain, hooks);
   }
   hooksMemo.set(ruleset, reached);
   return reached;
@@ -214,17 +250,13 @@ export function callersOf(ruleset: Ruleset, chain: Chain): readonly PlacedRule[]
   let index = callersMemo.get(ruleset);
   if (!index) {
     index = new Map();
-    for (const table of ruleset.tables.values()) {
-      for (const caller of table.chains.values()) {
-        for (const rule of caller.rules) {
-          if (rule.disabled || (rule.target.kind !== "jump" && rule.target.kind !== "goto")) continue;
-          const target = table.chains.get(rule.target.chain);
-          if (!target) continue;
-          let list = index.get(target);
-          if (!list) index.set(target, (list = []));
-          list.push({ rule, chain: caller, table: table.name });
-        }
-      }
+    const { jumpRules, jumpCallers, jumpCallees } = survey(ruleset);
+    for (let j = 0; j < jumpRules.length; j++) {
+      const caller = jumpCallers[j]!;
+      const placed = { rule: jumpRules[j]!, chain: caller, table: caller.table };
+      const list = index.get(jumpCallees[j]!);
+      if (list) list.push(placed);
+      else index.set(jumpCallees[j]!, [placed]);
     }
     callersMemo.set(ruleset, index);
   }
