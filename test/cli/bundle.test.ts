@@ -71,6 +71,14 @@ describe("the single-file build", () => {
     expect(first.code).toBe(1);
   });
 
+  it("leaves --debug to the per-module build, whose stack traces name the real modules", () => {
+    for (const name of cacheFiles()) rmSync(join(build.distDir, "cli", name));
+    expect(run(build.cli, ["audit", "--debug", relativeFixture("clean.rules")])).toEqual({ code: 0, stdout: "no problems in 1 file\n", stderr: "" });
+    expect(cacheFiles()).toEqual([]);
+    run(build.cli, ["audit", relativeFixture("clean.rules")]);
+    expect(cacheFiles()).toHaveLength(1);
+  });
+
   it("leaves a dist/ that tsc rebuilt after linking to the per-module build", () => {
     const bundle = join(build.distDir, "cli/vpnlint.cjs");
     const linked = statSync(bundle).mtime;
