@@ -16,9 +16,10 @@ export function lexRestore(text: string, start: number, stop: number): IToken[] 
   return restoreLexer.tokenize(start === 0 && stop === text.length ? text : text.slice(start, stop)).tokens;
 }
 
-const shellLexer = new Lexer(shellTokens, { positionTracking: "onlyOffset", safeMode: true });
+let shellLexer: Lexer | undefined;
 
 /** Shell scripts are small: one tokenize call. Characters no token takes (a lone `<<`) are skipped, as errors are. */
 export function lexShell(text: string): IToken[] {
+  shellLexer ??= new Lexer(shellTokens, { positionTracking: "onlyOffset", safeMode: true });
   return shellLexer.tokenize(text).tokens;
 }

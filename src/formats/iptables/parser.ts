@@ -80,9 +80,15 @@ class ShellParser extends CstParser {
   });
 }
 
-export const shellParser = new ShellParser();
+let shell: ShellParser | undefined;
+
+/** Built on first use: most runs read no shell script. */
+export function shellParser(): ShellParser {
+  return (shell ??= new ShellParser());
+}
 
 export function parseShell(tokens: IToken[]): ScriptCstNode {
-  shellParser.input = tokens;
-  return shellParser.script() as ScriptCstNode;
+  const parser = shellParser();
+  parser.input = tokens;
+  return parser.script() as ScriptCstNode;
 }

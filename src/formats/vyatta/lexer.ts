@@ -4,9 +4,10 @@ import { Lexer } from "../chevrotain.js";
 import type { ILexingResult } from "chevrotain";
 import { allTokens } from "./tokens.js";
 
-const vyattaLexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false });
+let vyattaLexer: Lexer | undefined;
 
 /** Never throws: characters no token matches are reported in `errors` and skipped. */
 export function tokenize(text: string): ILexingResult {
+  vyattaLexer ??= new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false });
   return vyattaLexer.tokenize(text);
 }

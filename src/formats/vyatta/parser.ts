@@ -69,7 +69,7 @@ class VyattaParser extends EmbeddedActionsParser {
   });
 }
 
-const parser = new VyattaParser();
+let vyattaParser: VyattaParser | undefined;
 
 export interface ParseOutput {
   readonly statements: Statement[];
@@ -78,6 +78,7 @@ export interface ParseOutput {
 }
 
 export function parseStatements(tokens: IToken[], form: "curly" | "commands"): ParseOutput {
+  const parser = (vyattaParser ??= new VyattaParser());
   parser.input = tokens;
   const statements = form === "curly" ? parser.curlyDocument() : parser.commandDocument();
   return { statements: statements ?? [], errors: parser.errors.map((e) => ({ message: e.message, token: e.token })) };

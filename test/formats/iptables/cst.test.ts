@@ -12,7 +12,7 @@ const HEADER = "// Generated from parser.ts by Chevrotain's generateCstDts (test
 
 const generated: [file: string, text: string][] = [
   ["cst-restore.d.ts", generateCstDts(restoreParser.getGAstProductions(), { visitorInterfaceName: "RestoreCstVisitor" })],
-  ["cst-shell.d.ts", generateCstDts(shellParser.getGAstProductions(), { visitorInterfaceName: "ShellCstVisitor" })],
+  ["cst-shell.d.ts", generateCstDts(shellParser().getGAstProductions(), { visitorInterfaceName: "ShellCstVisitor" })],
 ];
 
 describe("generated CST types", () => {
