@@ -10,9 +10,12 @@ import { repoRoot } from "../helpers/environment.js";
 export interface Build {
   /** The compiled `src/` (what `dist/` holds after `npm run build`). */
   readonly distDir: string;
-  /** A copy of `bin/vpnlint.js` that loads `distDir`. */
+  /** A copy of `bin/vpnlint.js` that runs `distDir`'s single-file build, as an installed vpnlint does. */
   readonly cli: string;
 }
+
+/** What bin/ ships: the entry point and the package.json that makes it CommonJS. */
+const BIN_FILES = ["bin/vpnlint.js", "bin/package.json"];
 
 /** For the beforeAll that builds: tsc on a busy machine, or waiting for another test file's tsc. */
 export const BUILD_TIMEOUT_MS = 300_000;
@@ -31,7 +34,7 @@ function sourceFiles(dir: string): string[] {
 
 function contentHash(): string {
   const hash = createHash("sha256");
-  for (const file of [...sourceFiles(join(repoRoot, "src")), join(repoRoot, "tsconfig.json"), join(repoRoot, "tsconfig.build.json"), join(repoRoot, "bin/vpnlint.js")]) {
+  for (const file of [...sourceFiles(join(repoRoot, "src")), join(repoRoot, "tsconfig.json"), join(repoRoot, "tsconfig.build.json"), ...BIN_FILES.map((f) => join(repoRoot, f)), join(repoRoot, "scripts/build-bundle.mjs")]) {
     hash.update(relative(repoRoot, file)).update("\0").update(readFileSync(file)).update("\0");
   }
   return hash.digest("hex").slice(0, 16);
@@ -77,9 +80,14 @@ function buildInto(dir: string): void {
     rmSync(staging, { recursive: true, force: true });
     throw new Error(`building src/ for the hostile tests failed: ${(tsc.stdout + tsc.stderr).slice(0, 2000)}`);
   }
-  copyFileSync(join(repoRoot, "bin/vpnlint.js"), join(staging, "bin/vpnlint.js"));
+  for (const file of BIN_FILES) copyFileSync(join(repoRoot, file), join(staging, file));
   // Under node_modules/ Node looks for no package.json above, so ESM has to be declared here.
   writeFileSync(join(staging, "package.json"), '{ "type": "module" }\n');
+  const link = spawnSync(process.execPath, [join(repoRoot, "scripts/build-bundle.mjs"), "--dist", join(staging, "dist")], { encoding: "utf8", timeout: 120_000 });
+  if (link.status !== 0 || !existsSync(join(staging, "dist/cli/vpnlint.cjs"))) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(`linking the single-file build for the hostile tests failed: ${(link.stdout + link.stderr).slice(0, 2000)}`);
+  }
   writeFileSync(join(staging, "ready"), "");
   renameSync(staging, dir);
   pruneOldBuilds(dir);
