@@ -22,6 +22,7 @@ import {
   type TableState,
 } from "./commands.js";
 import type { LinesCstChildren } from "./cst-restore.js";
+import { appendCommonRule } from "./common-lines.js";
 import { lexRestore } from "./lexer.js";
 import { parseRestore } from "./parser.js";
 import { MAX_LINE_WORDS, MAX_WORD_LENGTH, splitRestoreWords } from "./words.js";
@@ -86,6 +87,8 @@ interface Block {
 class RestoreLoader {
   private block: Block | undefined;
   private readonly ctx: ApplyContext;
+  /** IPv4 documents without variables to expand (here-documents in scripts can have them). */
+  private readonly commonShapes: boolean;
 
   constructor(
     private readonly source: SourceFile,
@@ -96,6 +99,7 @@ class RestoreLoader {
     private readonly variables?: ReadonlyMap<string, string>,
   ) {
     this.ctx = { source, family, report: diagnostics.report, lenient: false };
+    this.commonShapes = family === "ipv4" && variables === undefined;
   }
 
   /** One CST node: a token of one or more lines, at offset `base + token.startOffset`. */
@@ -240,6 +244,10 @@ class RestoreLoader {
         return;
       }
       from = close + 1;
+    }
+    // Most lines of a dump are `-A` lines of a few shapes, read without the general path when it would add nothing.
+    if (from === start && this.commonShapes && this.block?.table && text.charCodeAt(start) === 45 && text.charCodeAt(start + 1) === 65 && text.charCodeAt(start + 2) === 32) {
+      if (appendCommonRule(this.source, start, end, this.block.table)) return;
     }
     const split = splitRestoreWords(text, from, end, MAX_LINE_WORDS + 1);
     const words = split.words;

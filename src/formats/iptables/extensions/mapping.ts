@@ -1,6 +1,6 @@
 // Helpers the extensions use to turn their options into model matches, with the option's source range.
 
-import type { FieldMatch, Interval, Match, NumericField } from "../../../model/firewall.js";
+import type { FieldMatch, Interval, Match, NumericField, Target } from "../../../model/firewall.js";
 import { rangeOf, type SourceRange } from "../../../model/source.js";
 import type { ExtensionState, RuleState } from "./extension.js";
 
@@ -82,4 +82,32 @@ export function extensionRange(ext: ExtensionState, rule: RuleState): SourceRang
 
 export function opaqueMatch(ext: ExtensionState, rule: RuleState, negated = false): Match {
   return { kind: "opaque", module: ext.def.name, text: optionsText(ext, rule), negated, range: extensionRange(ext, rule) };
+}
+
+/** The value list of each `-p` field match, shared (the model's value lists are read-only). */
+export const PROTOCOL_VALUES: readonly (readonly Interval[])[] = Array.from({ length: 256 }, (_, p) => Object.freeze([Object.freeze([p, p] as const)]));
+
+/** `-j ACCEPT|DROP|RETURN|QUEUE`, and `-j`/`-g` to a user chain. */
+export function standardTarget(name: string, goto: boolean, range: SourceRange): Target {
+  switch (name) {
+    case "ACCEPT":
+      return { kind: "verdict", verdict: "accept", range };
+    case "DROP":
+      return { kind: "verdict", verdict: "drop", range };
+    case "RETURN":
+      return { kind: "return", range };
+    case "QUEUE":
+      return { kind: "opaque", name: "QUEUE", options: "", range };
+    default:
+      return { kind: goto ? "goto" : "jump", chain: name, range };
+  }
+}
+
+/** A blank iptables does not allow in a target or chain name. */
+export function hasBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) return true;
+  }
+  return false;
 }

@@ -5,14 +5,13 @@
 import {
   BUILTIN_CHAINS,
   type AddressMatch,
-  type Interval,
   type Diagnostic,
   type Match,
   type Target,
 } from "../../../model/firewall.js";
 import { rangeOf, type SourceRange } from "../../../model/source.js";
 import { ExtensionState, Invalid, protoIs, type ExtensionDef, type RuleState } from "./extension.js";
-import { opaqueMatch, optionsText, wordsText } from "./mapping.js";
+import { hasBlank, opaqueMatch, optionsText, PROTOCOL_VALUES, standardTarget, wordsText } from "./mapping.js";
 import { hostMessage } from "./parsers.js";
 import { findMatch, findTarget, optionOwners, STANDARD_TARGETS } from "./registry.js";
 import { PORT_PROTOCOLS, PROTOCOL_MATCH_NAMES } from "./tables.js";
@@ -57,8 +56,6 @@ for (const [c, bit] of [["s", 1], ["d", 2], ["p", 4], ["i", 8], ["o", 16], ["f",
 const INVERTIBLE = new Uint8Array(128);
 for (const c of "sdpiof") INVERTIBLE[c.charCodeAt(0)] = 1;
 const IFNAMSIZ = 16;
-/** The value list of each `-p` field match, shared (the model's value lists are read-only). */
-const PROTOCOL_VALUES: readonly (readonly Interval[])[] = Array.from({ length: 256 }, (_, p) => Object.freeze([Object.freeze([p, p] as const)]));
 
 interface AddressOption {
   /** The model's intervals; undefined when the option is opaque or matches every address (a /0, not negated). */
@@ -745,18 +742,7 @@ class RuleParser implements RuleState {
       const options = optionsText(ext, this);
       return ext.def.terminal ? { kind: "opaque", name: ext.def.name, options, range } : { kind: "continue", name: ext.def.name, options, range };
     }
-    switch (jump.name) {
-      case "ACCEPT":
-        return { kind: "verdict", verdict: "accept", range };
-      case "DROP":
-        return { kind: "verdict", verdict: "drop", range };
-      case "RETURN":
-        return { kind: "return", range };
-      case "QUEUE":
-        return { kind: "opaque", name: "QUEUE", options: "", range };
-      default:
-        return { kind: jump.goto ? "goto" : "jump", chain: jump.name, range };
-    }
+    return standardTarget(jump.name, jump.goto, range);
   }
 }
 
@@ -770,13 +756,6 @@ function optionLabel(ext: ExtensionState): string {
   return ext.nameWord >= 0 || ext.def.kind === "target" ? ext.def.name : `${ext.def.name} (loaded by -p)`;
 }
 
-function hasBlank(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || (c >= 9 && c <= 13)) return true;
-  }
-  return false;
-}
 
 function startsLikeOption(text: string): boolean {
   return text.charCodeAt(0) === 45 || text.charCodeAt(0) === 33;

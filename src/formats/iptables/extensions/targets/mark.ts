@@ -8,7 +8,7 @@ import { markMask, uint } from "../parsers.js";
 const MARK_OPS = ["set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark"];
 
 /** libxt_MARK revision 2: every operation becomes a clear mask and an xor value. */
-function markOperation(op: string, value: number, mask: number, range: SourceRange): MarkTarget {
+export function markOperation(op: string, value: number, mask: number, range: SourceRange): MarkTarget {
   switch (op) {
     case "set-xmark":
       return { kind: "mark", clearMask: mask >>> 0, xorValue: value >>> 0, range };

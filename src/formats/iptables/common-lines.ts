@@ -1,0 +1,328 @@
+// `-A` lines of the shapes iptables-save writes most, read straight from the text into a rule: generic -s/-d (IPv4),
+// -p, -i/-o, `-m comment --comment`, `-m tcp|udp` with --sport/--dport, `-m statistic --mode random --probability`,
+// and `-j` to a verdict, a user chain or `MARK --set-xmark`. Kubernetes nodes and large filtering gateways write
+// almost nothing else, and the general path (words, command, getopt over every loaded extension) costs several
+// times as much per rule.
+//
+// It answers only for a line it reads completely, written as iptables-save writes it (single spaces, no counters,
+// only the comment quoted), that the general path would load without a word of complaint. For anything else it
+// returns undefined and the general path reads the line, so every message still comes from one place. Its rules equal
+// the general path's, ranges and texts included: test/formats/iptables/common-lines.test.ts loads every iptables
+// document of the corpora and iptables' own tests, and generated and mutated dumps, both ways and compares the models.
+
+import { BUILTIN_CHAINS, type Match, type Rule, type Target } from "../../model/firewall.js";
+import { rangeOf, type SourceFile, type SourceRange } from "../../model/source.js";
+import { Invalid } from "./extensions/extension.js";
+import { hasBlank, oneInterval, PROTOCOL_VALUES, standardTarget } from "./extensions/mapping.js";
+import { fraction } from "./extensions/parsers.js";
+import { findTarget, STANDARD_TARGETS } from "./extensions/registry.js";
+import { SERVICE_ANY, SERVICE_TCP } from "./extensions/tables.js";
+import { markOperation } from "./extensions/targets/mark.js";
+import { network4, parseMarkMask, parsePortRange, parseProtocol, readNetwork4 } from "./extensions/values.js";
+import type { ChainState, TableState } from "./commands.js";
+import { MAX_LINE_WORDS, MAX_WORD_LENGTH } from "./words.js";
+
+const TCP = 6;
+const UDP = 17;
+const IFNAMSIZ = 16;
+const probability = fraction(0, 1);
+
+/**
+ * Word boundaries of the line being read, as offsets: starts[i] and ends[i] (a quoted word's include its quotes).
+ * Rules are read one at a time, so one pair of arrays serves them all.
+ */
+const starts = new Int32Array(MAX_LINE_WORDS + 1);
+const ends = new Int32Array(MAX_LINE_WORDS + 1);
+
+/** Where each option of the rule is (word index of its `!` or of the option itself), -1 when absent. */
+const at = { src: -1, dst: -1, proto: -1, in: -1, out: -1, sport: -1, dport: -1, comment: -1, statistic: -1, jump: -1, mark: -1 };
+
+/**
+ * Appends the rule of the `-A` line `text[start, end)` to its chain in `table` and returns true, or returns false
+ * (changing nothing) when the general path must read the line. For lines of IPv4 documents read without variables.
+ */
+export function appendCommonRule(source: SourceFile, start: number, end: number, table: TableState): boolean {
+  const text = source.text;
+  const count = splitPlain(text, start, end);
+  if (count < 2) return false;
+  const chainName = text.slice(starts[1]!, ends[1]!);
+  const last = table.lastChain;
+  const chain = last !== undefined && last.name === chainName ? last : table.chains.get(chainName);
+  if (chain === undefined || !locate(text, count)) return false;
+  const matches: Match[] = [];
+  const target = readRule(source, table, chain, count, matches);
+  if (target === undefined) return false;
+  const rule: Rule = {
+    chain: chain.name,
+    index: chain.rules.length + 1,
+    range: rangeOf(source, start, end),
+    text: text.slice(start, end),
+    matches,
+    target,
+    comment: at.comment === -1 ? undefined : wordText(text, at.comment + 3),
+  };
+  chain.rules.push(rule);
+  table.lastChain = chain;
+  return true;
+}
+
+/**
+ * Splits the line at single spaces into `starts`/`ends`; returns the word count, or 0 for a line not written as
+ * iptables-save writes it: a blank other than one space between words, a control character, a quote anywhere but
+ * around a whole word, a backslash inside quotes, an empty or overlong word, too many words.
+ */
+function splitPlain(text: string, start: number, end: number): number {
+  let count = 0;
+  let i = start;
+  while (i < end) {
+    if (count > MAX_LINE_WORDS) return 0;
+    const wordStart = i;
+    if (text.charCodeAt(i) === 34) {
+      const close = text.indexOf('"', i + 1);
+      if (close === -1 || close >= end) return 0;
+      for (let k = i + 1; k < close; k++) {
+        const c = text.charCodeAt(k);
+        if (c < 32 || c === 92 || c === 127) return 0;
+      }
+      i = close + 1;
+      if (close - wordStart - 1 > MAX_WORD_LENGTH) return 0;
+    } else {
+      for (; i < end; i++) {
+        const c = text.charCodeAt(i);
+        if (c <= 34) {
+          if (c === 32) break;
+          if (c < 32 || c === 34) return 0;
+        } else if (c === 127) return 0;
+      }
+      if (i === wordStart || i - wordStart > MAX_WORD_LENGTH) return 0;
+    }
+    starts[count] = wordStart;
+    ends[count++] = i;
+    if (i < end) {
+      // One space, then a word: no double, leading or trailing blank.
+      if (text.charCodeAt(i) !== 32 || i + 1 >= end || text.charCodeAt(i + 1) === 32) return 0;
+      i++;
+    }
+  }
+  if (count > MAX_LINE_WORDS) return 0;
+  // `-A CHAIN`: a chain word starting with - or ! is no chain name to iptables (it reads an option there).
+  if (!(ends[0]! - starts[0]! === 2 && text.charCodeAt(starts[0]!) === 45 && text.charCodeAt(starts[0]! + 1) === 65)) return 0;
+  if (count > 1 && (text.charCodeAt(starts[1]!) === 45 || text.charCodeAt(starts[1]!) === 33 || text.charCodeAt(starts[1]!) === 34)) return 0;
+  return count;
+}
+
+/** The value of word `w`: without its quotes when it has them (splitPlain allows no escapes inside). */
+function wordText(text: string, w: number): string {
+  const quoted = text.charCodeAt(starts[w]!) === 34;
+  return text.slice(starts[w]! + (quoted ? 1 : 0), ends[w]! - (quoted ? 1 : 0));
+}
+
+/** Whether word `w` is written exactly `expected`, compared without slicing. */
+function wordIs(text: string, w: number, expected: string): boolean {
+  return ends[w]! - starts[w]! === expected.length && text.startsWith(expected, starts[w]!);
+}
+
+/**
+ * Finds each option's word (pass 1); false for any option, module or order outside the common shapes, and for a
+ * value that starts with `-`: the general path takes global options such as `-4` out of a line wherever they stand
+ * (readCommand), even where iptables reads them as an option's value, and this reader must agree with it.
+ */
+function locate(text: string, count: number): boolean {
+  at.src = at.dst = at.proto = at.in = at.out = at.sport = at.dport = at.comment = at.statistic = at.jump = at.mark = -1;
+  let portModule = false;
+  let w = 2;
+  while (w < count) {
+    const first = w;
+    const negated = wordIs(text, w, "!");
+    if (negated) w++;
+    if (w + 1 >= count || text.charCodeAt(starts[w]!) !== 45 || text.charCodeAt(starts[w + 1]!) === 45) return false;
+    const length = ends[w]! - starts[w]!;
+    const c1 = text.charCodeAt(starts[w]! + 1);
+    if (length === 2) {
+      switch (c1) {
+        case 115 /* s */:
+          if (at.src !== -1) return false;
+          at.src = first;
+          break;
+        case 100 /* d */:
+          if (at.dst !== -1) return false;
+          at.dst = first;
+          break;
+        case 112 /* p */:
+          if (at.proto !== -1) return false;
+          at.proto = first;
+          break;
+        case 105 /* i */:
+          if (at.in !== -1) return false;
+          at.in = first;
+          break;
+        case 111 /* o */:
+          if (at.out !== -1) return false;
+          at.out = first;
+          break;
+        case 109 /* m */:
+          if (negated) return false;
+          if (wordIs(text, w + 1, "comment")) {
+            // `-m comment --comment TEXT`; a second comment module is left to the general path.
+            if (at.comment !== -1 || w + 3 >= count || !wordIs(text, w + 2, "--comment") || text.charCodeAt(starts[w + 3]!) === 45) return false;
+            at.comment = w;
+            w += 4;
+            continue;
+          }
+          if (wordIs(text, w + 1, "statistic")) {
+            if (at.statistic !== -1 || w + 5 >= count || !wordIs(text, w + 2, "--mode") || !wordIs(text, w + 3, "random") || !wordIs(text, w + 4, "--probability")) return false;
+            if (text.charCodeAt(starts[w + 5]!) === 45) return false;
+            at.statistic = w;
+            w += 6;
+            continue;
+          }
+          if (portModule || !(wordIs(text, w + 1, "tcp") || wordIs(text, w + 1, "udp"))) return false;
+          portModule = true;
+          break;
+        case 106 /* j */:
+        case 103 /* g */:
+          if (negated || at.jump !== -1) return false;
+          at.jump = w;
+          if (c1 === 106 && wordIs(text, w + 1, "MARK")) {
+            // `-j MARK --set-xmark VALUE[/MASK]`, its option right after it.
+            if (w + 3 >= count || !wordIs(text, w + 2, "--set-xmark") || text.charCodeAt(starts[w + 3]!) === 45) return false;
+            at.mark = w + 2;
+            w += 4;
+            continue;
+          }
+          break;
+        default:
+          return false;
+      }
+    } else if (wordIs(text, w, "--dport") || wordIs(text, w, "--sport")) {
+      // Only after `-m tcp|udp`: otherwise -p loads the module implicitly, which the general path handles.
+      if (!portModule) return false;
+      if (text.charCodeAt(starts[w]! + 2) === 100) {
+        if (at.dport !== -1) return false;
+        at.dport = first;
+      } else {
+        if (at.sport !== -1) return false;
+        at.sport = first;
+      }
+    } else return false;
+    w += 2;
+  }
+  return w === count;
+}
+
+/** Values and the model (pass 2), in the order the general path builds them: src, dst, in, out, proto, module matches. */
+function readRule(source: SourceFile, table: TableState, chain: ChainState, count: number, matches: Match[]): Target | undefined {
+  const text = source.text;
+  const chainName = chain.name;
+  if (at.in !== -1 && (chainName === "OUTPUT" || chainName === "POSTROUTING")) return undefined;
+  if (at.out !== -1 && (chainName === "PREROUTING" || chainName === "INPUT")) return undefined;
+  let proto = -1;
+  let protoNegated = false;
+  let protoMatch: Match | undefined;
+  if (at.proto !== -1) {
+    protoNegated = wordIs(text, at.proto, "!");
+    const value = valueWord(at.proto);
+    proto = parseProtocol(text.slice(starts[value]!, ends[value]!)) ?? -2;
+    if (proto === -2 || (proto === 0 && protoNegated)) return undefined;
+    if (proto > 0) protoMatch = { kind: "field", field: "proto", values: PROTOCOL_VALUES[proto]!, negated: protoNegated, range: span(source, at.proto, value) };
+  }
+  const portAt = portModuleWord(text, count);
+  const portModule = portAt === -1 ? -1 : text.charCodeAt(starts[portAt + 1]!) === 116 ? TCP : UDP;
+  if (portModule !== -1 && (proto !== portModule || protoNegated)) return undefined;
+  if (at.src !== -1 && !address(source, at.src, "src", matches)) return undefined;
+  if (at.dst !== -1 && !address(source, at.dst, "dst", matches)) return undefined;
+  if (at.in !== -1 && !iface(source, at.in, "in", matches)) return undefined;
+  if (at.out !== -1 && !iface(source, at.out, "out", matches)) return undefined;
+  if (protoMatch) matches.push(protoMatch);
+  // Module matches in the order the modules were loaded (comment adds none).
+  const services = portModule === TCP ? SERVICE_TCP : SERVICE_ANY;
+  if (at.statistic !== -1 && portAt !== -1 && portAt < at.statistic) {
+    if (!ports(source, services, matches) || !statistic(source, matches)) return undefined;
+  } else if (!statistic(source, matches) || !ports(source, services, matches)) return undefined;
+  return at.jump === -1 ? { kind: "none" } : jump(source, table, at.jump);
+}
+
+/** The word holding the value of the option at `first` (its `!` or itself). */
+function valueWord(first: number): number {
+  return first + (ends[first]! - starts[first]! === 1 ? 2 : 1);
+}
+
+function span(source: SourceFile, first: number, last: number): SourceRange {
+  return rangeOf(source, starts[first]!, ends[last]!);
+}
+
+/** The word index of `-m tcp|udp`, -1 when the rule has none. */
+function portModuleWord(text: string, count: number): number {
+  for (let w = 2; w + 1 < count; w++) {
+    if (wordIs(text, w, "-m") && (wordIs(text, w + 1, "tcp") || wordIs(text, w + 1, "udp"))) return w;
+  }
+  return -1;
+}
+
+function address(source: SourceFile, first: number, direction: "src" | "dst", out: Match[]): boolean {
+  const text = source.text;
+  const negated = wordIs(text, first, "!");
+  const w = valueWord(first);
+  const value = text.slice(starts[w]!, ends[w]!);
+  if (value.indexOf(",") !== -1 || readNetwork4(value) !== undefined || network4.prefix < 0) return false;
+  if (network4.prefix === 0 && !negated) return true;
+  const lo = BigInt(network4.first);
+  const values = [[lo, network4.last === network4.first ? lo : BigInt(network4.last)] as const];
+  out.push({ kind: "address", direction, family: "ipv4", values, negated, range: span(source, first, w) });
+  return true;
+}
+
+function iface(source: SourceFile, first: number, direction: "in" | "out", out: Match[]): boolean {
+  const text = source.text;
+  const negated = wordIs(text, first, "!");
+  const w = valueWord(first);
+  const name = text.slice(starts[w]!, ends[w]!);
+  if (text.charCodeAt(starts[w]!) === 34 || Buffer.byteLength(name) >= IFNAMSIZ) return false;
+  if (name === "+" && !negated) return true;
+  out.push({ kind: "interface", direction, name, negated, range: span(source, first, w) });
+  return true;
+}
+
+/** --sport then --dport, as the tcp and udp modules map them. */
+function ports(source: SourceFile, services: number, out: Match[]): boolean {
+  return port(source, at.sport, "sport", services, out) && port(source, at.dport, "dport", services, out);
+}
+
+function port(source: SourceFile, first: number, field: "sport" | "dport", services: number, out: Match[]): boolean {
+  if (first === -1) return true;
+  const w = valueWord(first);
+  if (source.text.charCodeAt(starts[w]!) === 34) return false;
+  const interval = parsePortRange(source.text.slice(starts[w]!, ends[w]!), services);
+  if (interval === undefined) return false;
+  out.push({ kind: "field", field, values: oneInterval(interval), negated: wordIs(source.text, first, "!"), range: span(source, first, w) });
+  return true;
+}
+
+/** `-m statistic --mode random --probability P`: a match the engine does not model, with its options as written. */
+function statistic(source: SourceFile, out: Match[]): boolean {
+  const first = at.statistic;
+  if (first === -1) return true;
+  const text = source.text;
+  if (text.charCodeAt(starts[first + 5]!) === 34 || probability(text.slice(starts[first + 5]!, ends[first + 5]!), undefined!, undefined!, undefined) instanceof Invalid) {
+    return false;
+  }
+  out.push({ kind: "opaque", module: "statistic", text: text.slice(starts[first + 2]!, ends[first + 5]!), negated: false, range: span(source, first, first + 5) });
+  return true;
+}
+
+function jump(source: SourceFile, table: TableState, first: number): Target | undefined {
+  const text = source.text;
+  const goto = text.charCodeAt(starts[first]! + 1) === 103;
+  if (text.charCodeAt(starts[first + 1]!) === 34) return undefined;
+  const name = text.slice(starts[first + 1]!, ends[first + 1]!);
+  if (name.length >= 29 || hasBlank(name)) return undefined;
+  if (at.mark !== -1) {
+    const value = parseMarkMask(text.slice(starts[at.mark + 1]!, ends[at.mark + 1]!));
+    if (value === undefined || text.charCodeAt(starts[at.mark + 1]!) === 34) return undefined;
+    return markOperation("set-xmark", value[0], value[1], span(source, first, at.mark + 1));
+  }
+  if (!goto && STANDARD_TARGETS.has(name)) return standardTarget(name, false, span(source, first, first + 1));
+  if (!goto && findTarget(name, "ipv4")) return undefined;
+  if (!table.chains.has(name) || (BUILTIN_CHAINS[table.name] as readonly string[]).includes(name)) return undefined;
+  return standardTarget(name, goto, span(source, first, first + 1));
+}

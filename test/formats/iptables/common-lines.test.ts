@@ -1,0 +1,195 @@
+// The reader of common `-A` lines (src/formats/iptables/common-lines.ts) must give exactly the rule the general path
+// gives, or leave the line to it. Compared here document by document: every iptables file of the corpora, the
+// examples, iptables' own test lines, and seeded generated dumps with mutated lines, each loaded by the real parser
+// and by a copy of it in which the common reader never answers.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { appendCommonRule } from "../../../src/formats/iptables/common-lines.js";
+import { newTable } from "../../../src/formats/iptables/commands.js";
+import { parseSource } from "../../../src/formats/index.js";
+import { SourceFile } from "../../../src/model/source.js";
+import { corpus, corpusRoot, describeWith, repoRoot } from "../../helpers/environment.js";
+import { mulberry32 } from "../../helpers/random.js";
+import { corpusFiles } from "./corpus-files.js";
+
+const COMMON_LINES = "../../../src/formats/iptables/common-lines.js";
+
+/** parseSource of a second copy of the parsers whose common reader never answers: the general path reads every line. */
+let generalParse: typeof parseSource;
+let readerOfGeneral: typeof appendCommonRule;
+
+beforeAll(async () => {
+  vi.resetModules();
+  vi.doMock(COMMON_LINES, () => ({ appendCommonRule: () => false }));
+  generalParse = (await import("../../../src/formats/index.js")).parseSource;
+  readerOfGeneral = (await import(COMMON_LINES)).appendCommonRule;
+  vi.doUnmock(COMMON_LINES);
+});
+
+function expectSameModel(name: string, text: string): void {
+  const source = new SourceFile(name, text);
+  expect(parseSource(source), name).toEqual(generalParse(source));
+}
+
+const USER_CHAINS = ["KUBE-SVC-1", "KUBE-SEP-1", "FW-1", "KUBE-MARK-MASQ", "-odd", "LOG-IT"];
+
+/** Lines of the shapes kube-proxy and filtering dumps write, mostly valid, sometimes with values iptables refuses. */
+function sampleLine(random: () => number): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const rare = <T>(common: readonly T[], odd: readonly T[]): T => (random() < 0.9 ? pick(common) : pick(odd));
+  const ip = () =>
+    `${pick(["10", "198.18", "192.0"])}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}${rare(["/32", "/24", "", "/16"], ["/0", "/255.255.0.0", "/33", ".7", "/255.0.255.0", ",10.0.0.1"])}`;
+  const port = () => rare(["22", "500", "4500", "1701", "0", "65535", "1000:2000", ":1024", "https", "ssh"], ["65536", "2000:1000", "isakmp", "x", '"22"']);
+  const parts: string[] = [`-A ${rare(["FW-1", "KUBE-SVC-1", "KUBE-SEP-1", "INPUT", "FORWARD"], ["OUTPUT", "PREROUTING", "POSTROUTING", "NOPE", "-odd", '"FW-1"'])}`];
+  if (random() < 0.6) parts.push(`${random() < 0.1 ? "! " : ""}-s ${ip()}`);
+  if (random() < 0.3) parts.push(`${random() < 0.1 ? "! " : ""}-d ${ip()}`);
+  if (random() < 0.2) parts.push(`${random() < 0.1 ? "! " : ""}-i ${rare(["eth0", "eth+", "+", "lo"], ["averyveryverylongname0", "-o", '"eth0"'])}`);
+  if (random() < 0.1) parts.push(`-o ${rare(["eth1", "ppp+"], ["+"])}`);
+  const proto = rare(["tcp", "udp", "tcp", "udp", "esp", ""], ["all", "6", "TCP", "icmp", "nope", '"tcp"']);
+  if (proto !== "") parts.push(`${random() < 0.05 ? "! " : ""}-p ${proto}`);
+  const modules: string[] = [];
+  if (random() < 0.6) modules.push(`-m comment --comment ${rare(['"ns/svc:http -> ep2"', "plain", '""'], ['"-j"', '"a\\"b"', "!"])}`);
+  if (random() < 0.3) modules.push(`-m statistic --mode ${rare(["random"], ["nth"])} --probability ${rare(["0.33333", "0.5", "1", "0"], ["1.5", "x", "-0.1", ".5"])}`);
+  if (random() < 0.6) {
+    const ports = [`-m ${random() < 0.9 ? proto.toLowerCase() : pick(["tcp", "udp"])}`];
+    if (random() < 0.8) ports.push(`${random() < 0.1 ? "! " : ""}--dport ${port()}`);
+    if (random() < 0.2) ports.push(`--sport ${port()}`);
+    modules.push(ports.join(" "));
+  }
+  if (random() < 0.5) modules.reverse();
+  parts.push(...modules);
+  if (random() < 0.9) {
+    const target = rare(["ACCEPT", "DROP", "RETURN", "KUBE-SVC-1", "KUBE-MARK-MASQ", "MARK --set-xmark 0x4000/0x4000"], ["QUEUE", "INPUT", "NOPE", "MARK", "REJECT", "MARK --set-xmark 0x1", "MARK --set-mark 1", "MARK --set-xmark x", "LOG-IT"]);
+    parts.push(`${rare(["-j"], ["-g"])} ${target}`);
+  }
+  return parts.join(" ");
+}
+
+/** Character- and word-level damage: what a hand-edited or corrupted dump holds. */
+function mutate(line: string, random: () => number): string {
+  const words = line.split(" ");
+  const at = Math.floor(random() * words.length);
+  switch (Math.floor(random() * 8)) {
+    case 0:
+      words.splice(Math.max(1, at), 1);
+      return words.join(" ");
+    case 1:
+      words.splice(at, 0, words[at]!);
+      return words.join(" ");
+    case 2: {
+      const other = Math.floor(random() * words.length);
+      [words[at], words[other]] = [words[other]!, words[at]!];
+      return words.join(" ");
+    }
+    case 3:
+      words.splice(Math.max(2, at), 0, "!");
+      return words.join(" ");
+    case 4:
+      words[at] = pick(random, ["--dport", "-m", "tcp", "1.2.3.4", "!", "-j", "--comment", "x", "--sport", "-p", "eth0", "-4", "-t", "-c", "--set-xmark", "--probability"]);
+      return words.join(" ");
+    case 5:
+      return line.replace(" ", pick(random, ["  ", "\t", " \\ "]));
+    case 6:
+      return `${line}${pick(random, [" ", "\t", '"', "\\", " #"])}`;
+    default: {
+      const i = Math.floor(random() * line.length);
+      return line.slice(0, i) + pick(random, ['"', "\\", " ", "", "\u0000", "\u00e9", "-", "/", ":"]) + line.slice(i + 1);
+    }
+  }
+}
+
+function pick<T>(random: () => number, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)]!;
+}
+
+function document(lines: readonly string[], table: "filter" | "nat"): string {
+  const builtins = table === "filter" ? ["INPUT", "FORWARD", "OUTPUT"] : ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"];
+  return [`*${table}`, ...builtins.map((c) => `:${c} ACCEPT [0:0]`), ...USER_CHAINS.map((c) => `:${c} - [0:0]`), ...lines, "COMMIT", ""].join("\n");
+}
+
+describe("common -A lines", () => {
+  it("are read by the common reader only in the copy used as the real parser", () => {
+    const text = document(["-A FW-1 -p udp -m udp --dport 4500 -j ACCEPT"], "filter");
+    const table = newTable("filter", undefined);
+    table.chains.set("FW-1", { name: "FW-1", builtin: false, rules: [], dirty: false });
+    const start = text.indexOf("-A");
+    const end = text.indexOf("\n", start);
+    expect(appendCommonRule(new SourceFile("a", text), start, end, table)).toBe(true);
+    expect(readerOfGeneral(new SourceFile("a", text), start, end, newTable("filter", undefined))).toBe(false);
+  });
+
+  it("give the general path's model for 3,000 generated lines and 12,000 mutations of them", () => {
+    const random = mulberry32(20261121);
+    let taken = 0;
+    let total = 0;
+    for (let block = 0; block < 300; block++) {
+      const lines: string[] = [];
+      for (let n = 0; n < 10; n++) {
+        const line = sampleLine(random);
+        lines.push(line, mutate(line, random), mutate(line, random), mutate(mutate(line, random), random), mutate(line, random));
+      }
+      const table = random() < 0.5 ? "filter" : "nat";
+      const text = document(lines, table);
+      expectSameModel(`generated block ${block}`, text);
+      // How many lines the common reader takes on its own (the comparison above is only worth something if many).
+      const state = newTable(table, undefined);
+      for (const chain of USER_CHAINS) state.chains.set(chain, { name: chain, builtin: false, rules: [], dirty: false });
+      const source = new SourceFile("b", text);
+      for (let offset = 0, end = text.indexOf("\n"); end !== -1; offset = end + 1, end = text.indexOf("\n", offset)) {
+        if (!text.startsWith("-A ", offset)) continue;
+        total++;
+        if (appendCommonRule(source, offset, end, state)) taken++;
+      }
+    }
+    expect(total).toBeGreaterThan(10000);
+    expect(taken).toBeGreaterThan(1000);
+    expect(taken).toBeLessThan(total / 2);
+  });
+
+  it("take the lines of a kube-proxy dump that need nothing else", () => {
+    const lines = [
+      '-A FW-1 -s 198.18.108.164/32 -p udp -m udp --dport 49244 -m comment --comment "allow FW-01045/3" -j ACCEPT',
+      '-A KUBE-SVC-1 -m comment --comment "ns24/svc144:http -> ep2" -m statistic --mode random --probability 0.78374 -j KUBE-SEP-1',
+      '-A KUBE-SEP-1 -s 10.1.2.3/32 -m comment --comment "ns/svc:http" -j MARK --set-xmark 0x4000/0x4000',
+      '-A FW-1 -d 10.96.0.10/32 -p tcp -m comment --comment "kube-system/kube-dns:dns-tcp cluster IP" -m tcp --dport 53 -j KUBE-SVC-1',
+      "-A FW-1 -j RETURN",
+    ];
+    const text = document(lines, "nat");
+    expectSameModel("kube lines", text);
+    const table = newTable("nat", undefined);
+    for (const chain of USER_CHAINS) table.chains.set(chain, { name: chain, builtin: false, rules: [], dirty: false });
+    for (const line of lines) {
+      const start = text.indexOf(line);
+      expect(appendCommonRule(new SourceFile("k", text), start, start + line.length, table), line).toBe(true);
+    }
+  });
+});
+
+describeWith(corpus, "common -A lines in real documents", () => {
+  it("give the general path's model for every iptables corpus file, example and iptables test line", () => {
+    const documents = corpusFiles().map((file) => ({ name: file.name, text: readFileSync(file.path, "utf8") }));
+    for (const name of readdirSync(join(repoRoot, "examples")).filter((n) => n.endsWith(".rules"))) {
+      documents.push({ name, text: readFileSync(join(repoRoot, "examples", name), "utf8") });
+    }
+    const suite = resolve(corpusRoot, "iptables/upstream-extensions/v1.8.11");
+    for (const name of readdirSync(suite).filter((n) => /^(libxt_.*|libipt_.*|iptables)\.t$/.test(n))) {
+      // Each test line appended to every chain its file lists, in a document per table.
+      let table = "filter";
+      let chains: string[] = [];
+      const blocks = new Map<string, string[]>();
+      for (const raw of readFileSync(join(suite, name), "utf8").split("\n")) {
+        const line = raw.trimEnd();
+        if (line.startsWith("*")) table = line.slice(1);
+        else if (line.startsWith(":")) chains = line.slice(1).split(",");
+        else if (line !== "" && !/^[#@%]/.test(line)) {
+          for (const chain of chains) blocks.set(table, [...(blocks.get(table) ?? []), `-A ${chain} ${line.split(";")[0]}`]);
+        }
+      }
+      for (const [each, lines] of blocks) documents.push({ name: `${name} ${each}`, text: `*${each}\n${lines.join("\n")}\nCOMMIT\n` });
+    }
+    for (const { name, text } of documents) expectSameModel(name, text);
+    expect(documents.length).toBeGreaterThan(100);
+  });
+});
