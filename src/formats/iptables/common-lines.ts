@@ -34,6 +34,9 @@ const probability = fraction(0, 1);
 const starts = new Int32Array(MAX_LINE_WORDS + 1);
 const ends = new Int32Array(MAX_LINE_WORDS + 1);
 
+/** The matches of the line being read (see appendCommonRule). */
+const matchScratch: Match[] = [];
+
 /** Where each option of the rule is (word index of its `!` or of the option itself), -1 when absent. */
 const at = { src: -1, dst: -1, proto: -1, in: -1, out: -1, sport: -1, dport: -1, comment: -1, statistic: -1, jump: -1, mark: -1 };
 
@@ -49,7 +52,8 @@ export function appendCommonRule(source: SourceFile, start: number, end: number,
   const last = table.lastChain;
   const chain = last !== undefined && last.name === chainName ? last : table.chains.get(chainName);
   if (chain === undefined || !locate(text, count)) return false;
-  const matches: Match[] = [];
+  const matches = matchScratch;
+  matches.length = 0;
   const target = readRule(source, table, chain, count, matches);
   if (target === undefined) return false;
   const rule: Rule = {
@@ -57,7 +61,8 @@ export function appendCommonRule(source: SourceFile, start: number, end: number,
     index: chain.rules.length + 1,
     range: rangeOf(source, start, end),
     text: text.slice(start, end),
-    matches,
+    // Copied at its exact size: a list grown by push keeps room for 17, and the model keeps 100k of these.
+    matches: matches.slice(),
     target,
     comment: at.comment === -1 ? undefined : wordText(text, at.comment + 3),
   };
