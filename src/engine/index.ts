@@ -1,19 +1,21 @@
 // The engine: which packets of a query a ruleset accepts, drops or rejects, with the deciding rules and paths,
 // following netfilter's hooks (raw, mangle, nat with DNAT and the routing decision, filter, security).
 
-import type { Chain, Match, Rule, Ruleset, TableName } from "../model/firewall.js";
+import type { Chain, Rule, Ruleset, TableName } from "../model/firewall.js";
 import type { Analysis, Decider, OutcomePart, PacketQuery, TraceStep } from "./api.js";
 import { describeSet } from "./describe.js";
 import { bigintSpans, numberSpans } from "./interval-set.js";
 import { ruleSets, type MatchSets } from "./match-sets.js";
 import { FIELDS, InterfaceDomain, PacketSpace, type Box, type PacketSet } from "./packet-set.js";
 import { queryFamily, queryInterfaces, querySet } from "./query.js";
+import { surveyRuleset } from "./survey.js";
 import { flattenPath, joinPaths, TableWalker, type NatRewrite, type Path } from "./walk.js";
 
 export type * from "./api.js";
 export { describeSet } from "./describe.js";
 export { parsePacketSpec, type PacketSpecResult } from "./query.js";
 export type { PacketSet, PacketSpace } from "./packet-set.js";
+export { surveyRuleset, type RulePicker, type RulesetSurvey } from "./survey.js";
 
 type Stage = readonly [TableName, string];
 type Route = "prerouting" | "input" | "forward" | "output";
@@ -56,51 +58,18 @@ interface Compiled {
 }
 
 const compiledByRuleset = new WeakMap<Ruleset, Map<string, Compiled>>();
-const namesByRuleset = new WeakMap<Ruleset, { names: Set<string>; prefixes: Set<string> }>();
-
-function interfaceNames(ruleset: Ruleset): { names: Set<string>; prefixes: Set<string> } {
-  const known = namesByRuleset.get(ruleset);
-  if (known) return known;
-  const found = { names: new Set<string>(), prefixes: new Set<string>() };
-  const pending: Match[] = [];
-  for (const table of ruleset.tables.values()) {
-    for (const chain of table.chains.values()) {
-      const rules = chain.rules;
-      for (let i = 0; i < rules.length; i++) {
-        const matches = rules[i]!.matches;
-        for (let m = 0; m < matches.length; m++) {
-          const match = matches[m]!;
-          if (match.kind === "interface") noteInterface(match.name, found);
-          else if (match.kind === "anyOf") pending.push(match);
-        }
-      }
-    }
-  }
-  // Any-of matches are rare: their alternatives are taken apart afterwards, without recursion.
-  while (pending.length > 0) {
-    const match = pending.pop()!;
-    if (match.kind === "interface") noteInterface(match.name, found);
-    else if (match.kind === "anyOf") for (const alternative of match.alternatives) pending.push(alternative);
-  }
-  namesByRuleset.set(ruleset, found);
-  return found;
-}
-
-function noteInterface(name: string, found: { names: Set<string>; prefixes: Set<string> }): void {
-  if (name.endsWith("+")) found.prefixes.add(name.slice(0, -1));
-  else found.names.add(name);
-}
 
 /** The packet space of a ruleset (plus interface names a query adds), with its compiled rules; cached. */
 function compile(ruleset: Ruleset, extraNames: readonly string[]): Compiled {
-  const { names, prefixes } = interfaceNames(ruleset);
+  const survey = surveyRuleset(ruleset);
+  const names = survey.interfaceNames;
   const missing = [...new Set(extraNames.filter((n) => !names.has(n)))].sort();
   const key = missing.join("\n");
   let byKey = compiledByRuleset.get(ruleset);
   if (!byKey) compiledByRuleset.set(ruleset, (byKey = new Map()));
   let compiled = byKey.get(key);
   if (!compiled) {
-    compiled = { space: new PacketSpace(ruleset.family, new InterfaceDomain([...names, ...missing], prefixes)), chains: new Map() };
+    compiled = { space: new PacketSpace(ruleset.family, new InterfaceDomain([...names, ...missing], survey.interfacePrefixes)), chains: new Map() };
     byKey.set(key, compiled);
   }
   return compiled;
@@ -297,24 +266,43 @@ function mergeFlows(space: PacketSpace, batch: readonly Flow[]): Flow[] {
 function coalesce(space: PacketSpace, set: PacketSet): PacketSet {
   if (set.length <= 8) return set;
   let boxes: Box[] = [...set];
-  for (const field of ["dst", "src", ...FIELDS.map((_, i) => i)] as const) {
-    const byRest = new Map<string, Box[]>();
-    for (const box of boxes) {
-      const key = space.key([typeof field === "number" ? { ...box, num: box.num.map((f, i) => (i === field ? [] : f)) } : { ...box, [field]: [] }]);
+  let parts = boxes.map((box) => space.keyParts(box));
+  const SRC = FIELDS.length;
+  const DST = FIELDS.length + 1;
+  for (const field of [DST, SRC, ...FIELDS.map((_, i) => i)]) {
+    const byRest = new Map<string, number[]>();
+    for (let b = 0; b < boxes.length; b++) {
+      const own = parts[b]!;
+      let key = "";
+      for (let p = 0; p < own.length; p++) key += (p === field ? "" : own[p]!) + "|";
       const list = byRest.get(key);
-      if (list) list.push(box);
-      else byRest.set(key, [box]);
+      if (list) list.push(b);
+      else byRest.set(key, [b]);
     }
     if (byRest.size === boxes.length) continue;
-    boxes = [...byRest.values()].map((list) => {
-      if (list.length === 1) return list[0]!;
-      if (typeof field === "number") {
-        const num = list[0]!.num.slice();
-        num[field] = numberSpans.normalize(list.flatMap((b) => b.num[field]!));
-        return { ...list[0]!, num };
+    const merged: Box[] = [];
+    const mergedParts: string[][] = [];
+    for (const list of byRest.values()) {
+      const first = boxes[list[0]!]!;
+      if (list.length === 1) {
+        merged.push(first);
+        mergedParts.push(parts[list[0]!]!);
+        continue;
       }
-      return { ...list[0]!, [field]: bigintSpans.normalize(list.flatMap((b) => b[field])) };
-    });
+      let box: Box;
+      if (field === SRC || field === DST) {
+        const key = field === SRC ? "src" : "dst";
+        box = { ...first, [key]: bigintSpans.normalize(list.flatMap((b) => boxes[b]![key])) };
+      } else {
+        const num = first.num.slice();
+        num[field] = numberSpans.normalize(list.flatMap((b) => boxes[b]!.num[field]!));
+        box = { ...first, num };
+      }
+      merged.push(box);
+      mergedParts.push(space.keyParts(box));
+    }
+    boxes = merged;
+    parts = mergedParts;
   }
   return boxes;
 }

@@ -268,18 +268,28 @@ export class PacketSpace {
 
   /** A canonical text of a set, for caching chain walks per input set. */
   key(set: PacketSet): string {
-    const u = this.universe;
     let s = "";
     for (const b of set) {
-      for (let i = 0; i < b.num.length; i++) {
-        const f = b.num[i]!;
-        // A whole field (by reference or by value: the text stays canonical) is written as one character.
-        s += (f === u.num[i] || isWhole(f, u.num[i]!) ? "*" : spansKey(f)) + "|";
-      }
-      s += `${b.src === u.src || isWhole(b.src, u.src) ? "*" : spansKey(b.src)}|${b.dst === u.dst || isWhole(b.dst, u.dst) ? "*" : spansKey(b.dst)}|${b.markValue}/${b.markCare}`;
-      s += b.pre ? `|${spansKey(b.pre.dst)}|${spansKey(b.pre.dport)}|${spansKey(b.pre.out)};` : ";";
+      const parts = this.keyParts(b);
+      for (let i = 0; i < parts.length; i++) s += parts[i]! + "|";
+      s += ";";
     }
     return s;
+  }
+
+  /**
+   * The text of a box field by field: the numeric fields in order, `src`, `dst`, then the mark with what DNAT changed.
+   * Canonical: equal texts, equal boxes. Leaving one part out gives a key for "equal but for this field".
+   */
+  keyParts(b: Box): string[] {
+    const u = this.universe;
+    const parts: string[] = [];
+    // A whole field (by reference or by value: the text stays canonical) is written as one character.
+    for (let i = 0; i < b.num.length; i++) parts.push(b.num[i] === u.num[i] || isWhole(b.num[i]!, u.num[i]!) ? "*" : spansKey(b.num[i]!));
+    parts.push(b.src === u.src || isWhole(b.src, u.src) ? "*" : spansKey(b.src));
+    parts.push(b.dst === u.dst || isWhole(b.dst, u.dst) ? "*" : spansKey(b.dst));
+    parts.push(b.pre ? `${b.markValue}/${b.markCare}/${spansKey(b.pre.dst)}/${spansKey(b.pre.dport)}/${spansKey(b.pre.out)}` : `${b.markValue}/${b.markCare}`);
+    return parts;
   }
 }
 

@@ -88,11 +88,28 @@ interface Item {
 
 interface Frame {
   readonly chain: Chain;
-  readonly key: string;
+  /** The set the chain was called with. */
+  readonly set: PacketSet;
+  /** How its results are remembered: "root" (a built-in chain: not at all), "first" call of the chain, or a set key. */
+  readonly memo: string;
   readonly items: Item[];
   readonly results: WalkOutcome[];
-  pending?: Item;
+  pending: Item | undefined;
 }
+
+/**
+ * The walks of one user chain in one analysis. Most chains are called once (kube-proxy's and firewall generators'
+ * thousands of per-service or per-source chains), so the first call is remembered by its set alone and set texts
+ * are computed only once a chain is called again.
+ */
+interface ChainCalls {
+  readonly firstSet: PacketSet;
+  readonly firstResults: WalkOutcome[];
+  byKey: Map<string, WalkOutcome[]> | undefined;
+}
+
+const ROOT = "root";
+const FIRST = "first";
 
 /** Work limit (box-rule evaluations) per analysis; past it the rest of the set is "maybe", never a guess. */
 const DEFAULT_BUDGET = 20_000_000;
@@ -106,8 +123,9 @@ export interface WalkerOptions {
 }
 
 export class TableWalker {
-  private readonly cache = new Map<string, WalkOutcome[]>();
-  private readonly onStack = new Map<string, number>();
+  private readonly calls = new Map<Chain, ChainCalls>();
+  /** Chains being walked (a call into one is a loop). */
+  private readonly onStack = new Set<Chain>();
   private spent = 0;
 
   constructor(
@@ -121,7 +139,7 @@ export class TableWalker {
 
   /** Walks `chain` (a built-in chain) with `set`. */
   walk(chain: Chain, set: PacketSet): WalkOutcome[] {
-    const root = this.newFrame(chain, set, "");
+    const root = this.newFrame(chain, set, ROOT);
     const frames: Frame[] = [root];
     for (;;) {
       const frame = frames[frames.length - 1]!;
@@ -129,8 +147,8 @@ export class TableWalker {
       if (item === undefined) {
         frames.pop();
         capReturns(frame);
-        this.onStack.set(frame.chain.name, this.onStack.get(frame.chain.name)! - 1);
-        if (frame.key !== "") this.cache.set(frame.key, frame.results);
+        this.onStack.delete(frame.chain);
+        this.remember(frame);
         const parent = frames[frames.length - 1];
         if (parent === undefined) return frame.results;
         this.applyCall(parent, parent.pending!, frame.results);
@@ -148,28 +166,44 @@ export class TableWalker {
         frame.results.push(this.verdict(item, "maybe", { kind: "rule", rule, chain: frame.chain }, `${target.kind} ${target.chain} (no such user chain)`, frame.chain, rule));
         continue;
       }
-      if ((this.onStack.get(callee.name) ?? 0) > 0) {
+      if (this.onStack.has(callee)) {
         frame.results.push(this.verdict(item, "maybe", { kind: "rule", rule, chain: frame.chain }, `${target.kind} ${target.chain} (a loop: iptables refuses this ruleset)`, frame.chain, rule));
         continue;
       }
-      const key = `${callee.name}\n${this.space.key(item.set)}`;
-      const cached = this.cache.get(key);
-      if (cached !== undefined) {
-        this.applyCall(frame, item, cached);
-        continue;
+      let memo = FIRST;
+      const calls = this.calls.get(callee);
+      if (calls !== undefined) {
+        if (calls.firstSet === item.set) {
+          this.applyCall(frame, item, calls.firstResults);
+          continue;
+        }
+        calls.byKey ??= new Map([[this.space.key(calls.firstSet), calls.firstResults]]);
+        memo = this.space.key(item.set);
+        const cached = calls.byKey.get(memo);
+        if (cached !== undefined) {
+          this.applyCall(frame, item, cached);
+          continue;
+        }
       }
       frame.pending = item;
-      frames.push(this.newFrame(callee, item.set, key));
+      frames.push(this.newFrame(callee, item.set, memo));
     }
+  }
+
+  /** Keeps a finished call's results for later calls of its chain with the same set (built-in chains: not kept). */
+  private remember(frame: Frame): void {
+    if (frame.memo === ROOT) return;
+    if (frame.memo === FIRST) this.calls.set(frame.chain, { firstSet: frame.set, firstResults: frame.results, byKey: undefined });
+    else this.calls.get(frame.chain)!.byKey!.set(frame.memo, frame.results);
   }
 
   private indexOf(chain: Chain): RuleIndex | undefined {
     return chain.rules.length < (this.options.indexChainsFrom ?? 64) ? undefined : RuleIndex.of(chain);
   }
 
-  private newFrame(chain: Chain, set: PacketSet, key: string): Frame {
-    this.onStack.set(chain.name, (this.onStack.get(chain.name) ?? 0) + 1);
-    return { chain, key, items: [{ set, index: 0, path: null, uncertain: false, call: false }], results: [] };
+  private newFrame(chain: Chain, set: PacketSet, memo: string): Frame {
+    this.onStack.add(chain);
+    return { chain, set, memo, items: [{ set, index: 0, path: null, uncertain: false, call: false }], results: [], pending: undefined };
   }
 
   private applyCall(frame: Frame, item: Item, results: readonly WalkOutcome[]): void {

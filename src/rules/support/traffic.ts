@@ -1,6 +1,7 @@
 // VPN traffic classes and syntactic questions about rules: which rules speak of VPN traffic, and which chains a hook reaches.
 
 import type { PacketQuery } from "../../engine/api.js";
+import { surveyRuleset, type RulesetSurvey } from "../../engine/index.js";
 import type { BuiltinChainName, Chain, Match, NumericField, Rule, Ruleset, TableName } from "../../model/firewall.js";
 
 export const PROTO_TCP = 6;
@@ -139,62 +140,38 @@ function notableMatch(match: Match): boolean {
   return false;
 }
 
-/** What one pass over every loaded rule of a ruleset tells the checks and the role inference. */
-interface Survey {
-  /** See notableRules. */
-  readonly notable: PlacedRule[];
-  /** The chains each chain jumps or goes to (same table, existing chains only), in rule order. */
-  readonly callees: Map<Chain, Chain[]>;
-  /** Every such jump as three parallel lists: the rule, its chain, and the chain it calls. */
-  readonly jumpRules: Rule[];
-  readonly jumpCallers: Chain[];
-  readonly jumpCallees: Chain[];
-}
-
-const surveys = new WeakMap<Ruleset, Survey>();
-
-/** One pass over the ruleset, shared by the role inference and every check (a 100k-rule dump is walked once). */
-function survey(ruleset: Ruleset): Survey {
-  const known = surveys.get(ruleset);
-  if (known) return known;
-  const found: Survey = { notable: [], callees: new Map(), jumpRules: [], jumpCallers: [], jumpCallees: [] };
-  for (const table of ruleset.tables.values()) {
-    const chains = table.chains;
-    for (const chain of chains.values()) {
-      const rules = chain.rules;
-      let callees: Chain[] | undefined;
-      for (let i = 0; i < rules.length; i++) {
-        const rule = rules[i]!;
-        if (rule.disabled) continue;
-        const target = rule.target;
-        const kind = target.kind;
-        if (kind === "jump" || kind === "goto") {
-          const callee = chains.get(target.chain);
-          if (callee) {
-            if (!callees) found.callees.set(chain, (callees = []));
-            callees.push(callee);
-            found.jumpRules.push(rule);
-            found.jumpCallers.push(chain);
-            found.jumpCallees.push(callee);
-          }
-        }
-        let isNotable = kind === "dnat" || kind === "snat" || kind === "masquerade" || (rule.synthesized === true && (kind === "jump" || kind === "goto"));
-        const matches = rule.matches;
-        for (let m = 0; !isNotable && m < matches.length; m++) isNotable = notableMatch(matches[m]!);
-        if (isNotable) found.notable.push({ rule, chain, table: table.name });
-      }
-    }
+/** Picks, during the engine's one pass over a ruleset, the rules notableRules lists. */
+function isNotable(rule: Rule): boolean {
+  const kind = rule.target.kind;
+  if (kind === "dnat" || kind === "snat" || kind === "masquerade" || (rule.synthesized === true && (kind === "jump" || kind === "goto"))) return true;
+  const matches = rule.matches;
+  for (let m = 0; m < matches.length; m++) {
+    const match = matches[m]!;
+    if ((match.kind === "field" || match.kind === "anyOf") && notableMatch(match)) return true;
   }
-  surveys.set(ruleset, found);
-  return found;
+  return false;
 }
+
+/** The ruleset's survey with the notable rules picked (the role inference asks first, so the engine reuses it). */
+function survey(ruleset: Ruleset): RulesetSurvey {
+  return surveyRuleset(ruleset, isNotable);
+}
+
+const notableMemo = new WeakMap<Ruleset, PlacedRule[]>();
 
 /**
  * The loaded rules any VPN check can care about, in order: those naming VPN or PPTP ports and protocols or an IPsec
- * policy, NAT rules, and the synthesized jumps that attach Vyatta rule-sets.
+ * policy, NAT rules, and the synthesized jumps that attach Vyatta rule-sets. Found in the same pass over the ruleset
+ * as the engine's interface names and the jump graph, so a 100k-rule dump is read once, not once per check.
  */
 export function notableRules(ruleset: Ruleset): readonly PlacedRule[] {
-  return survey(ruleset).notable;
+  let notable = notableMemo.get(ruleset);
+  if (!notable) {
+    const { picked, pickedChains, pickedTables } = survey(ruleset);
+    notable = picked.map((rule, i) => ({ rule, chain: pickedChains[i]!, table: pickedTables[i]! }));
+    notableMemo.set(ruleset, notable);
+  }
+  return notable;
 }
 
 const BUILTIN_BITS: Readonly<Record<BuiltinChainName, number>> = { PREROUTING: 1, INPUT: 2, FORWARD: 4, OUTPUT: 8, POSTROUTING: 16 };

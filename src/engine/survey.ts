@@ -1,0 +1,94 @@
+// Facts about a whole ruleset from one pass over its rules: the interface names (the atoms of its packet space), the
+// jump graph, and the rules a caller picks (the checks pick those naming VPN traffic). A 100k-rule dump is read once.
+
+import type { Chain, Match, Rule, Ruleset, TableName } from "../model/firewall.js";
+
+export interface RulesetSurvey {
+  /** Exact interface names and `+` prefixes (without the `+`) of every rule, disabled ones included. */
+  readonly interfaceNames: ReadonlySet<string>;
+  readonly interfacePrefixes: ReadonlySet<string>;
+  /** The chains each chain jumps or goes to (existing chains of the same table), in rule order; loaded rules only. */
+  readonly callees: ReadonlyMap<Chain, readonly Chain[]>;
+  /** The same jumps as three parallel lists: the rule, its chain, and the chain it calls. */
+  readonly jumpRules: readonly Rule[];
+  readonly jumpCallers: readonly Chain[];
+  readonly jumpCallees: readonly Chain[];
+  /** The loaded rules the picker chose, in ruleset order, with their chains and tables. */
+  readonly picked: readonly Rule[];
+  readonly pickedChains: readonly Chain[];
+  readonly pickedTables: readonly TableName[];
+}
+
+/** Chooses rules during a survey; the same function (by identity) gets the same, remembered survey. */
+export type RulePicker = (rule: Rule) => boolean;
+
+const surveys = new WeakMap<Ruleset, { readonly picker: RulePicker | undefined; readonly survey: RulesetSurvey }>();
+
+/**
+ * The survey of a ruleset, remembered per ruleset. Without a picker any remembered survey serves; with one, the
+ * remembered survey serves when it was made with the same picker, else the ruleset is surveyed again with it.
+ */
+export function surveyRuleset(ruleset: Ruleset, picker?: RulePicker): RulesetSurvey {
+  const known = surveys.get(ruleset);
+  if (known && (picker === undefined || known.picker === picker)) return known.survey;
+  const survey = surveyOnce(ruleset, picker);
+  surveys.set(ruleset, { picker, survey });
+  return survey;
+}
+
+function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSurvey {
+  const interfaceNames = new Set<string>();
+  const interfacePrefixes = new Set<string>();
+  const calleesOf = new Map<Chain, Chain[]>();
+  const jumpRules: Rule[] = [];
+  const jumpCallers: Chain[] = [];
+  const jumpCallees: Chain[] = [];
+  const picked: Rule[] = [];
+  const pickedChains: Chain[] = [];
+  const pickedTables: TableName[] = [];
+  const alternatives: Match[] = [];
+  const noteInterface = (name: string) => {
+    if (name.endsWith("+")) interfacePrefixes.add(name.slice(0, -1));
+    else interfaceNames.add(name);
+  };
+  for (const table of ruleset.tables.values()) {
+    const chains = table.chains;
+    for (const chain of chains.values()) {
+      const rules = chain.rules;
+      let callees: Chain[] | undefined;
+      for (let i = 0; i < rules.length; i++) {
+        const rule = rules[i]!;
+        const matches = rule.matches;
+        for (let m = 0; m < matches.length; m++) {
+          const match = matches[m]!;
+          if (match.kind === "interface") noteInterface(match.name);
+          else if (match.kind === "anyOf") alternatives.push(match);
+        }
+        if (rule.disabled) continue;
+        const target = rule.target;
+        if (target.kind === "jump" || target.kind === "goto") {
+          const callee = chains.get(target.chain);
+          if (callee) {
+            if (!callees) calleesOf.set(chain, (callees = []));
+            callees.push(callee);
+            jumpRules.push(rule);
+            jumpCallers.push(chain);
+            jumpCallees.push(callee);
+          }
+        }
+        if (picker !== undefined && picker(rule)) {
+          picked.push(rule);
+          pickedChains.push(chain);
+          pickedTables.push(table.name);
+        }
+      }
+    }
+  }
+  // Any-of matches are rare: their alternatives are taken apart afterwards, without recursion.
+  while (alternatives.length > 0) {
+    const match = alternatives.pop()!;
+    if (match.kind === "interface") noteInterface(match.name);
+    else if (match.kind === "anyOf") for (const alternative of match.alternatives) alternatives.push(alternative);
+  }
+  return { interfaceNames, interfacePrefixes, callees: calleesOf, jumpRules, jumpCallers, jumpCallees, picked, pickedChains, pickedTables };
+}
