@@ -102,6 +102,17 @@ describe("hostile input: extreme documents", () => {
     expect(summarize(await runCases(pool, cases))).toEqual([]);
   }, POOL_TEST_TIMEOUT_MS);
 
+  it("reads 100,000 rule lines whose words invite searches past the line (no slash, a lone quote) in time", async () => {
+    // Each line alone is cheap; a search for "/" or '"' that ran on into the file would make the document quadratic.
+    const rules = (line: string) => `*filter\n:FW - [0:0]\n${`${line}\n`.repeat(100_000)}COMMIT\n`;
+    const cases = [
+      text("100,000 addresses without a slash", "no-slash.rules", rules("-A FW -s 10.1.2.3 -p tcp -m tcp --dport 22 -j ACCEPT")),
+      text("100,000 lines with a lone quote", "lone-quote.rules", rules('-A FW -m comment --comment "open -j ACCEPT')),
+      text("100,000 lines with a lone quote, then one closing", "late-quote.rules", `${rules('-A FW -s 10.1.2.3 -m comment --comment "x -j DROP')}# "\n`),
+    ];
+    expect(summarize(await runCases(pool, cases))).toEqual([]);
+  }, POOL_TEST_TIMEOUT_MS);
+
   it("handles half a million comment lines", async () => {
     const cases = [
       text("500,000 comment lines", "comments.rules", `*filter\n${"# comment\n".repeat(500_000)}COMMIT\n`),

@@ -13,7 +13,7 @@
 import { BUILTIN_CHAINS, type Match, type Rule, type Target } from "../../model/firewall.js";
 import { rangeOf, type SourceFile, type SourceRange } from "../../model/source.js";
 import { Invalid } from "./extensions/extension.js";
-import { hasBlank, oneInterval, PROTOCOL_VALUES, standardTarget } from "./extensions/mapping.js";
+import { oneInterval, PROTOCOL_VALUES, standardTarget } from "./extensions/mapping.js";
 import { fraction } from "./extensions/parsers.js";
 import { findTarget, STANDARD_TARGETS } from "./extensions/registry.js";
 import { SERVICE_ANY, SERVICE_TCP } from "./extensions/tables.js";
@@ -83,12 +83,14 @@ function splitPlain(text: string, start: number, end: number): number {
     if (count > MAX_LINE_WORDS) return 0;
     const wordStart = i;
     if (text.charCodeAt(i) === 34) {
-      const close = text.indexOf('"', i + 1);
-      if (close === -1 || close >= end) return 0;
-      for (let k = i + 1; k < close; k++) {
-        const c = text.charCodeAt(k);
+      // A quoted word without escapes or control characters (a backslash escapes inside quotes: general path).
+      let close = i + 1;
+      for (; close < end; close++) {
+        const c = text.charCodeAt(close);
+        if (c === 34) break;
         if (c < 32 || c === 92 || c === 127) return 0;
       }
+      if (close >= end) return 0;
       i = close + 1;
       if (close - wordStart - 1 > MAX_WORD_LENGTH) return 0;
     } else {
@@ -268,6 +270,7 @@ function address(source: SourceFile, first: number, direction: "src" | "dst", ou
   const text = source.text;
   const negated = wordIs(text, first, "!");
   const w = valueWord(first);
+  // The value is sliced first: the address readers search it with indexOf, which must not run on into the file.
   const value = text.slice(starts[w]!, ends[w]!);
   if (value.indexOf(",") !== -1 || readNetwork4(value) !== undefined || network4.prefix < 0) return false;
   if (network4.prefix === 0 && !negated) return true;
@@ -319,8 +322,9 @@ function jump(source: SourceFile, table: TableState, first: number): Target | un
   const text = source.text;
   const goto = text.charCodeAt(starts[first]! + 1) === 103;
   if (text.charCodeAt(starts[first + 1]!) === 34) return undefined;
+  // splitPlain lets no blank into a word, so the name needs no blank check.
   const name = text.slice(starts[first + 1]!, ends[first + 1]!);
-  if (name.length >= 29 || hasBlank(name)) return undefined;
+  if (name.length >= 29) return undefined;
   if (at.mark !== -1) {
     const value = parseMarkMask(text.slice(starts[at.mark + 1]!, ends[at.mark + 1]!));
     if (value === undefined || text.charCodeAt(starts[at.mark + 1]!) === 34) return undefined;
