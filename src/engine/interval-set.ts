@@ -44,6 +44,7 @@ function makeOps<T extends number | bigint>(succ: (x: T) => T, pred: (x: T) => T
 
   const subtract = (a: Spans<T>, b: Spans<T>): Spans<T> => {
     if (a.length === 0 || b.length === 0) return a;
+    if (b.length === 1 && a.length > 8) return subtractOne(a, b[0]!);
     const out: Span<T>[] = [];
     let j = 0;
     for (const x of a) {
@@ -66,6 +67,18 @@ function makeOps<T extends number | bigint>(succ: (x: T) => T, pred: (x: T) => T
       if (open) out.push(lo === x[0] ? x : [lo, hi]);
     }
     return out;
+  };
+
+  /** `a` without one interval: the untouched intervals before and after are copied in bulk (sets with many holes). */
+  const subtractOne = (a: Spans<T>, [lo, hi]: Span<T>): Spans<T> => {
+    const first = firstReaching(a, lo);
+    let end = first;
+    while (end < a.length && a[end]![0] <= hi) end++;
+    if (end === first) return a.slice();
+    const pieces: Span<T>[] = [];
+    if (a[first]![0] < lo) pieces.push([a[first]![0], pred(lo)]);
+    if (a[end - 1]![1] > hi) pieces.push([succ(hi), a[end - 1]![1]]);
+    return a.slice(0, first).concat(pieces, a.slice(end));
   };
 
   const normalize = (spans: Spans<T>): Spans<T> => {

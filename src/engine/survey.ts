@@ -19,8 +19,15 @@ export interface RulesetSurvey {
   readonly pickedTables: readonly TableName[];
 }
 
-/** Chooses rules during a survey; the same function (by identity) gets the same, remembered survey. */
-export type RulePicker = (rule: Rule) => boolean;
+/**
+ * Chooses rules during a survey: a rule is picked when `rule` says so or `match` holds for one of its matches (asked
+ * in the same loop that reads the matches for interface names). The same picker (by identity) gets the same,
+ * remembered survey.
+ */
+export interface RulePicker {
+  rule(rule: Rule): boolean;
+  match(match: Match): boolean;
+}
 
 const surveys = new WeakMap<Ruleset, { readonly picker: RulePicker | undefined; readonly survey: RulesetSurvey }>();
 
@@ -59,10 +66,12 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i]!;
         const matches = rule.matches;
+        let pick = false;
         for (let m = 0; m < matches.length; m++) {
           const match = matches[m]!;
           if (match.kind === "interface") noteInterface(match.name);
           else if (match.kind === "anyOf") alternatives.push(match);
+          if (!pick && picker !== undefined) pick = picker.match(match);
         }
         if (rule.disabled) continue;
         const target = rule.target;
@@ -76,7 +85,7 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
             jumpCallees.push(callee);
           }
         }
-        if (picker !== undefined && picker(rule)) {
+        if (picker !== undefined && (pick || picker.rule(rule))) {
           picked.push(rule);
           pickedChains.push(chain);
           pickedTables.push(table.name);

@@ -1,7 +1,7 @@
 // VPN traffic classes and syntactic questions about rules: which rules speak of VPN traffic, and which chains a hook reaches.
 
 import type { PacketQuery } from "../../engine/api.js";
-import { surveyRuleset, type RulesetSurvey } from "../../engine/index.js";
+import { surveyRuleset, type RulePicker, type RulesetSurvey } from "../../engine/index.js";
 import type { BuiltinChainName, Chain, Match, NumericField, Rule, Ruleset, TableName } from "../../model/firewall.js";
 
 export const PROTO_TCP = 6;
@@ -141,20 +141,19 @@ function notableMatch(match: Match): boolean {
 }
 
 /** Picks, during the engine's one pass over a ruleset, the rules notableRules lists. */
-function isNotable(rule: Rule): boolean {
-  const kind = rule.target.kind;
-  if (kind === "dnat" || kind === "snat" || kind === "masquerade" || (rule.synthesized === true && (kind === "jump" || kind === "goto"))) return true;
-  const matches = rule.matches;
-  for (let m = 0; m < matches.length; m++) {
-    const match = matches[m]!;
-    if ((match.kind === "field" || match.kind === "anyOf") && notableMatch(match)) return true;
-  }
-  return false;
-}
+const NOTABLE: RulePicker = {
+  rule(rule) {
+    const kind = rule.target.kind;
+    return kind === "dnat" || kind === "snat" || kind === "masquerade" || (rule.synthesized === true && (kind === "jump" || kind === "goto"));
+  },
+  match(match) {
+    return (match.kind === "field" || match.kind === "anyOf") && notableMatch(match);
+  },
+};
 
 /** The ruleset's survey with the notable rules picked (the role inference asks first, so the engine reuses it). */
 function survey(ruleset: Ruleset): RulesetSurvey {
-  return surveyRuleset(ruleset, isNotable);
+  return surveyRuleset(ruleset, NOTABLE);
 }
 
 const notableMemo = new WeakMap<Ruleset, PlacedRule[]>();
