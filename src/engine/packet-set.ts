@@ -182,7 +182,11 @@ export class PacketSpace {
 
   /** `a` without `c`, as disjoint boxes; `[a]` itself when they do not overlap. */
   subtract(a: Box, c: Box): Box[] {
-    if (!this.overlaps(a, c)) return [a];
+    return this.overlaps(a, c) ? this.cut(a, c) : [a];
+  }
+
+  /** `a` without `c` when they overlap. */
+  private cut(a: Box, c: Box): Box[] {
     const out: Box[] = [];
     let rest = a;
     const u = this.universe.num;
@@ -222,6 +226,20 @@ export class PacketSpace {
   split(set: PacketSet, cubes: PacketSet): { inside: Box[]; outside: Box[] } {
     const inside: Box[] = [];
     const outside: Box[] = [];
+    // Most rules are one box: a rule without matches takes everything, and one overlap test per box decides.
+    if (cubes.length === 1) {
+      const c = cubes[0]!;
+      if (c === this.universe) return { inside: set.slice(), outside };
+      for (const b of set) {
+        if (!this.overlaps(b, c)) {
+          outside.push(b);
+          continue;
+        }
+        inside.push(this.intersect(b, c)!);
+        for (const piece of this.cut(b, c)) outside.push(piece);
+      }
+      return { inside, outside };
+    }
     for (const b of set) {
       let touched = false;
       for (const c of cubes) {

@@ -176,18 +176,25 @@ export function notableRules(ruleset: Ruleset): readonly PlacedRule[] {
 const BUILTIN_BITS: Readonly<Record<BuiltinChainName, number>> = { PREROUTING: 1, INPUT: 2, FORWARD: 4, OUTPUT: 8, POSTROUTING: 16 };
 const BUILTIN_NAMES = Object.keys(BUILTIN_BITS) as BuiltinChainName[];
 
-const hooksMemo = new WeakMap<Ruleset, ReadonlyMap<Chain, ReadonlySet<BuiltinChainName>>>();
+/** For each chain, the built-in chains it is reached from; undefined for a chain reached from nowhere. */
+export interface ReachingHooks {
+  get(chain: Chain): ReadonlySet<BuiltinChainName> | undefined;
+}
+
+/** The hooks of each combination, shared by every chain reached from exactly those hooks. */
+const HOOK_SETS: readonly ReadonlySet<BuiltinChainName>[] = Array.from({ length: 32 }, (_, mask) => new Set(BUILTIN_NAMES.filter((name) => (mask & BUILTIN_BITS[name]) !== 0)));
+
+const hooksMemo = new WeakMap<Ruleset, ReachingHooks>();
 
 /**
- * For each chain (by table and name), the built-in chains it is reached from through jumps and gotos. A chain absent
- * from the map is reached from nowhere. Breadth-first over the jump graph: no recursion, linear in the jumps, computed
- * once per ruleset (several checks and the role inference ask). Chains reached from the same hooks share one set.
+ * For each chain (by table and name), the built-in chains it is reached from through jumps and gotos. Breadth-first
+ * over the jump graph: no recursion, linear in the jumps, computed once per ruleset (several checks and the role
+ * inference ask). Hooks are bits per chain; a chain already carrying a hook's bit was visited from that hook.
  */
-export function reachingHooks(ruleset: Ruleset): ReadonlyMap<Chain, ReadonlySet<BuiltinChainName>> {
+export function reachingHooks(ruleset: Ruleset): ReachingHooks {
   const memo = hooksMemo.get(ruleset);
   if (memo) return memo;
   const { callees } = survey(ruleset);
-  // Hooks as bits per chain; a chain already carrying a hook's bit was visited from that hook.
   const bits = new Map<Chain, number>();
   for (const table of ruleset.tables.values()) {
     for (const chain of table.chains.values()) {
@@ -208,35 +215,46 @@ export function reachingHooks(ruleset: Ruleset): ReadonlyMap<Chain, ReadonlySet<
       }
     }
   }
-  const shared = new Map<number, ReadonlySet<BuiltinChainName>>();
-  const reached = new Map<Chain, ReadonlySet<BuiltinChainName>>();
-  for (const [chain, mask] of bits) {
-    let hooks = shared.get(mask);
-    if (!hooks) shared.set(mask, (hooks = new Set(BUILTIN_NAMES.filter((name) => (mask & BUILTIN_BITS[name]) !== 0))));
-    reached.set(chain, hooks);
-  }
+  const reached: ReachingHooks = {
+    get(chain) {
+      const mask = bits.get(chain);
+      return mask === undefined ? undefined : HOOK_SETS[mask];
+    },
+  };
   hooksMemo.set(ruleset, reached);
   return reached;
 }
 
-const callersMemo = new WeakMap<Ruleset, Map<Chain, PlacedRule[]>>();
+const callersMemo = new WeakMap<Ruleset, { readonly byChain: Map<Chain, PlacedRule[]>; complete: boolean }>();
 
-/** The rules that jump or go to `chain` (for interfaces of attachment); indexed once per ruleset. */
+/** Past this many chains asked about, every chain's callers are indexed in one pass instead of a scan per chain. */
+const CALLER_SCANS = 16;
+
+/**
+ * The rules that jump or go to `chain` (for interfaces of attachment). Usually asked about few chains, so each is
+ * found by a scan of the survey's jump list (no index of tens of thousands of kube-proxy jumps); many chains asked,
+ * all are indexed at once.
+ */
 export function callersOf(ruleset: Ruleset, chain: Chain): readonly PlacedRule[] {
-  let index = callersMemo.get(ruleset);
-  if (!index) {
-    index = new Map();
-    const { jumpRules, jumpCallers, jumpCallees } = survey(ruleset);
-    for (let j = 0; j < jumpRules.length; j++) {
-      const caller = jumpCallers[j]!;
-      const placed = { rule: jumpRules[j]!, chain: caller, table: caller.table };
-      const list = index.get(jumpCallees[j]!);
-      if (list) list.push(placed);
-      else index.set(jumpCallees[j]!, [placed]);
-    }
-    callersMemo.set(ruleset, index);
+  let known = callersMemo.get(ruleset);
+  if (!known) callersMemo.set(ruleset, (known = { byChain: new Map(), complete: false }));
+  const cached = known.byChain.get(chain);
+  if (cached || known.complete) return cached ?? [];
+  const { jumpRules, jumpCallers, jumpCallees } = survey(ruleset);
+  const all = known.byChain.size >= CALLER_SCANS;
+  if (all) known.byChain.clear();
+  for (let j = 0; j < jumpCallees.length; j++) {
+    const callee = jumpCallees[j]!;
+    if (!all && callee !== chain) continue;
+    const caller = jumpCallers[j]!;
+    const placed = { rule: jumpRules[j]!, chain: caller, table: caller.table };
+    const list = known.byChain.get(callee);
+    if (list) list.push(placed);
+    else known.byChain.set(callee, [placed]);
   }
-  return index.get(chain) ?? [];
+  known.complete = all;
+  if (!known.byChain.has(chain)) known.byChain.set(chain, []);
+  return known.byChain.get(chain)!;
 }
 
 /** The input interface a rule names (`-i eth0`, not negated), if any. */
