@@ -345,12 +345,18 @@ function summarize(space: PacketSpace, finished: readonly Finished[], start: Box
     const earlier: Box[] = [];
     const conflicting: Box[] = [];
     const seen = new Set<Box>();
+    const wide = index.wide;
+    const narrow = index.narrow;
     for (const box of f.set) {
       const srcLo = box.src[0]![0];
       const srcHi = box.src[box.src.length - 1]![1];
-      for (const other of index.near(box)) {
+      // Every wide box, then the narrow ones near this box's destination (plain loops: this runs millions of times).
+      const first = index.narrowStart(box);
+      const count = wide.length + index.narrowEnd(box, first) - first;
+      for (let k = 0; k < count; k++) {
+        const other = k < wide.length ? wide[k]! : narrow[first + k - wide.length]!;
         comparisons++;
-        if (other.owner === i || other.box.src[0]![0] > srcHi || other.box.src[other.box.src.length - 1]![1] < srcLo) continue;
+        if (other.owner === i || other.srcLo > srcHi || other.srcHi < srcLo) continue;
         if (seen.has(other.box) || !space.overlaps(box, other.box)) continue;
         seen.add(other.box);
         if (other.owner < i) earlier.push(other.box);
@@ -392,17 +398,18 @@ const MAX_COMPARISONS = 5_000_000;
  */
 class DestinationIndex {
   private static readonly NARROW = 256n;
-  private readonly wide: { owner: number; box: Box }[] = [];
-  private readonly narrow: { owner: number; box: Box; lo: bigint }[] = [];
+  readonly wide: IndexedBox[] = [];
+  readonly narrow: IndexedBox[] = [];
   private widest = 0n;
 
   constructor(sets: readonly PacketSet[]) {
     sets.forEach((set, owner) => {
       for (const box of set) {
         const [lo, hi] = hull(box);
-        if (hi - lo > DestinationIndex.NARROW) this.wide.push({ owner, box });
+        const entry = { owner, box, lo, srcLo: box.src[0]![0], srcHi: box.src[box.src.length - 1]![1] };
+        if (hi - lo > DestinationIndex.NARROW) this.wide.push(entry);
         else {
-          this.narrow.push({ owner, box, lo });
+          this.narrow.push(entry);
           if (hi - lo > this.widest) this.widest = hi - lo;
         }
       }
@@ -410,19 +417,35 @@ class DestinationIndex {
     this.narrow.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
   }
 
-  *near(box: Box): Iterable<{ owner: number; box: Box }> {
-    yield* this.wide;
-    const [lo, hi] = hull(box);
+  /** The first narrow box that may share a destination with `box`. */
+  narrowStart(box: Box): number {
+    const from = box.dst[0]![0] - this.widest;
     let first = 0;
     let last = this.narrow.length;
-    const from = lo - this.widest;
     while (first < last) {
       const mid = (first + last) >>> 1;
       if (this.narrow[mid]!.lo < from) first = mid + 1;
       else last = mid;
     }
-    for (let i = first; i < this.narrow.length && this.narrow[i]!.lo <= hi; i++) yield this.narrow[i]!;
+    return first;
   }
+
+  /** Past the last narrow box (from `first` on) that may share a destination with `box`. */
+  narrowEnd(box: Box, first: number): number {
+    const hi = box.dst[box.dst.length - 1]![1];
+    let end = first;
+    while (end < this.narrow.length && this.narrow[end]!.lo <= hi) end++;
+    return end;
+  }
+}
+
+/** A box of an uncertain way, with its destination's lower end and its source hull read out once. */
+interface IndexedBox {
+  readonly owner: number;
+  readonly box: Box;
+  readonly lo: bigint;
+  readonly srcLo: bigint;
+  readonly srcHi: bigint;
 }
 
 function hull(box: Box): readonly [bigint, bigint] {
