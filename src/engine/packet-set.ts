@@ -240,19 +240,21 @@ export class PacketSpace {
       }
       return { inside, outside };
     }
+    const touching: Box[] = [];
     for (const b of set) {
-      let touched = false;
+      touching.length = 0;
       for (const c of cubes) {
         if (!this.overlaps(b, c)) continue;
         inside.push(this.intersect(b, c)!);
-        touched = true;
+        touching.push(c);
       }
-      if (!touched) {
+      if (touching.length === 0) {
         outside.push(b);
         continue;
       }
+      // Only the cubes that meet `b` can take anything from its pieces (taking the others would leave them whole).
       let rest: Box[] = [b];
-      for (const c of cubes) {
+      for (const c of touching) {
         const next: Box[] = [];
         for (const r of rest) for (const piece of this.subtract(r, c)) next.push(piece);
         rest = next;
