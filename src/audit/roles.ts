@@ -18,6 +18,8 @@ import {
   mentionsPort,
   mentionsProto,
   outInterface,
+  NOTABLE_MARKS,
+  notableMarks,
   notableRules,
   reachingHooks,
   type TrafficClass,
@@ -54,6 +56,8 @@ function classWords(traffic: TrafficClass): string {
 }
 
 const NAMED_CLASSES: readonly TrafficClass[] = [IKE, NAT_T, L2TP_CLEAR, ESP, AH];
+/** The notable marks of rules that may name one of NAMED_CLASSES (ports for UDP, protocol numbers for ESP/AH). */
+const CLASS_MARKS = NOTABLE_MARKS.port500 | NOTABLE_MARKS.port4500 | NOTABLE_MARKS.port1701 | NOTABLE_MARKS.esp | NOTABLE_MARKS.ah;
 
 /** The VPN classes a rule names explicitly (ports for UDP, protocol numbers for ESP/AH); empty for most rules. */
 function namedVpnClasses(rule: Rule): TrafficClass[] {
@@ -95,11 +99,16 @@ function inferFromRuleset(ruleset: Ruleset, found: Inferred): void {
     }
     return cached;
   };
-  for (const { rule, chain, table } of notableRules(ruleset)) {
+  const notable = notableRules(ruleset);
+  const marks = notableMarks(ruleset);
+  for (let i = 0; i < notable.length; i++) {
+    const { rule, chain, table } = notable[i]!;
+    // Most notable rules of a big dump are NAT rules naming no VPN class: their marks say so without a look.
+    const namesClasses = (marks[i]! & CLASS_MARKS) !== 0;
     const reached = hooks.get(chain);
     if (table === "nat") {
       if (rule.target.kind === "dnat" && reached?.has("PREROUTING")) {
-        const [traffic] = namedVpnClasses(rule);
+        const [traffic] = namesClasses ? namedVpnClasses(rule) : [];
         const iface = inInterface(rule);
         if (traffic) found.gateway.add(`${line(rule.range)} destination-NATs ${classWords(traffic)} to another host`);
         if (iface) found.edgeInterfaces.set(iface, `DNAT rule (${line(rule.range)})`);
@@ -116,8 +125,8 @@ function inferFromRuleset(ruleset: Ruleset, found: Inferred): void {
       const iface = inInterface(rule);
       if (iface) found.localFirewallInterfaces.set(iface, `it carries a local firewall (${line(rule.range)})`);
     }
-    const named = namedVpnClasses(rule);
-    const policy = hasPolicyMatch(rule, "ipsecIn");
+    const named = namesClasses ? namedVpnClasses(rule) : [];
+    const policy = (marks[i]! & NOTABLE_MARKS.policy) !== 0 && hasPolicyMatch(rule, "ipsecIn");
     if (named.length === 0 && !policy) continue;
     const l2tp = named.includes(L2TP_CLEAR);
     if (named.length > 0 && !letsThrough(rule) && !(l2tp && policy)) continue;

@@ -13,20 +13,21 @@ export interface RulesetSurvey {
   readonly jumpRules: readonly Rule[];
   readonly jumpCallers: readonly Chain[];
   readonly jumpCallees: readonly Chain[];
-  /** The loaded rules the picker chose, in ruleset order, with their chains and tables. */
+  /** The loaded rules the picker chose, in ruleset order, with their chains, tables and the picker's marks. */
   readonly picked: readonly Rule[];
   readonly pickedChains: readonly Chain[];
   readonly pickedTables: readonly TableName[];
+  readonly pickedMarks: readonly number[];
 }
 
 /**
- * Chooses rules during a survey: a rule is picked when `rule` says so or `match` holds for one of its matches (asked
- * in the same loop that reads the matches for interface names). The same picker (by identity) gets the same,
- * remembered survey.
+ * Chooses rules during a survey by marks (bits; 0: nothing to mark): a rule is picked when `rule` or `match` (asked for
+ * each of its matches, in the loop that reads them for interface names) marks it, and keeps all its marks. The same
+ * picker (by identity) gets the same, remembered survey.
  */
 export interface RulePicker {
-  rule(rule: Rule): boolean;
-  match(match: Match): boolean;
+  rule(rule: Rule): number;
+  match(match: Match): number;
 }
 
 const surveys = new WeakMap<Ruleset, { readonly picker: RulePicker | undefined; readonly survey: RulesetSurvey }>();
@@ -53,6 +54,7 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
   const picked: Rule[] = [];
   const pickedChains: Chain[] = [];
   const pickedTables: TableName[] = [];
+  const pickedMarks: number[] = [];
   const alternatives: Match[] = [];
   const noteInterface = (name: string) => {
     if (name.endsWith("+")) interfacePrefixes.add(name.slice(0, -1));
@@ -66,12 +68,12 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i]!;
         const matches = rule.matches;
-        let pick = false;
+        let marks = 0;
         for (let m = 0; m < matches.length; m++) {
           const match = matches[m]!;
           if (match.kind === "interface") noteInterface(match.name);
           else if (match.kind === "anyOf") alternatives.push(match);
-          if (!pick && picker !== undefined) pick = picker.match(match);
+          if (picker !== undefined) marks |= picker.match(match);
         }
         if (rule.disabled) continue;
         const target = rule.target;
@@ -85,10 +87,12 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
             jumpCallees.push(callee);
           }
         }
-        if (picker !== undefined && (pick || picker.rule(rule))) {
+        if (picker !== undefined) marks |= picker.rule(rule);
+        if (marks !== 0) {
           picked.push(rule);
           pickedChains.push(chain);
           pickedTables.push(table.name);
+          pickedMarks.push(marks);
         }
       }
     }
@@ -99,5 +103,5 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
     if (match.kind === "interface") noteInterface(match.name);
     else if (match.kind === "anyOf") for (const alternative of match.alternatives) alternatives.push(alternative);
   }
-  return { interfaceNames, interfacePrefixes, callees: calleesOf, jumpRules, jumpCallers, jumpCallees, picked, pickedChains, pickedTables };
+  return { interfaceNames, interfacePrefixes, callees: calleesOf, jumpRules, jumpCallers, jumpCallees, picked, pickedChains, pickedTables, pickedMarks };
 }

@@ -6,7 +6,7 @@ import { describeRule, namingDecider } from "./support/describe.js";
 import type { FixReport } from "./context.js";
 import { commandPrefix, deleteRule } from "./support/fixes.js";
 import { admittedParts, arrivals } from "./support/queries.js";
-import { PROTO_GRE, PROTO_TCP, letsThrough, mentionsDestinationPort, mentionsProto, notableRules, onlyPptpPort, type PlacedRule } from "./support/traffic.js";
+import { NOTABLE_MARKS, PROTO_GRE, PROTO_TCP, letsThrough, mentionsDestinationPort, mentionsProto, notableRulesMarked, onlyPptpPort, type PlacedRule } from "./support/traffic.js";
 
 /** Delete a PPTP-only rule; from a rule that also serves other ports, take out 1723 alone. */
 function pptpFix(model: FirewallModel, rule: Rule): FixReport {
@@ -38,7 +38,7 @@ export default defineRule({
       // Only a rule that names TCP 1723 can be reported: without one, the engine need not be asked.
       const reportable = ({ rule, table }: PlacedRule): boolean =>
         mentionsDestinationPort(rule, 1723) && (table === "nat" ? rule.target.kind === "dnat" : letsThrough(rule));
-      if (!notableRules(ruleset).some(reportable)) continue;
+      if (!notableRulesMarked(ruleset, NOTABLE_MARKS.port1723).some(reportable)) continue;
       const accepted = new Map<Rule, string[]>();
       const forwarded = new Map<Rule, { to: string; interfaces: string[] }>();
       let greAccepted = false;

@@ -3,7 +3,7 @@
 import type { BuiltinChainName } from "../model/firewall.js";
 import { defineRule } from "./define.js";
 import { describeRule } from "./support/describe.js";
-import { notableRules, reachingHooks } from "./support/traffic.js";
+import { NOTABLE_MARKS, notableRulesMarked, reachingHooks } from "./support/traffic.js";
 
 /** Where each direction is valid (xt_policy: `--dir in` needs an input hook, `--dir out` an output hook). */
 const INVALID: Readonly<Record<"ipsecIn" | "ipsecOut", readonly BuiltinChainName[]>> = {
@@ -29,7 +29,7 @@ export default defineRule({
     if (model.format !== "iptables") return;
     for (const ruleset of model.rulesets) {
       const hooksOf = reachingHooks(ruleset);
-      for (const { rule, chain } of notableRules(ruleset)) {
+      for (const { rule, chain } of notableRulesMarked(ruleset, NOTABLE_MARKS.policy)) {
         for (const match of rule.matches) {
           if (match.kind !== "field" || (match.field !== "ipsecIn" && match.field !== "ipsecOut")) continue;
           const reached = hooksOf.get(chain);

@@ -42,22 +42,38 @@ export function classQuery(traffic: TrafficClass, rest: Omit<PacketQuery, "proto
 const NARROW = 16;
 
 function fieldNames(match: Match, fields: readonly NumericField[], value: number): boolean {
-  if (match.kind === "anyOf") return !match.negated && match.alternatives.some((alt) => fieldNames(alt, fields, value));
+  if (match.kind === "anyOf") {
+    if (match.negated) return false;
+    for (const alternative of match.alternatives) if (fieldNames(alternative, fields, value)) return true;
+    return false;
+  }
   if (match.kind !== "field" || match.negated || !fields.includes(match.field)) return false;
-  return match.values.some(([lo, hi]) => lo <= value && value <= hi && hi - lo < NARROW);
+  const values = match.values;
+  for (let k = 0; k < values.length; k++) if (values[k]![0] <= value && value <= values[k]![1] && values[k]![1] - values[k]![0] < NARROW) return true;
+  return false;
 }
+
+function namesValue(rule: Rule, fields: readonly NumericField[], value: number): boolean {
+  const matches = rule.matches;
+  for (let m = 0; m < matches.length; m++) if (fieldNames(matches[m]!, fields, value)) return true;
+  return false;
+}
+
+const PORT_FIELDS: readonly NumericField[] = ["dport", "sport"];
+const DPORT_FIELD: readonly NumericField[] = ["dport"];
+const PROTO_FIELD: readonly NumericField[] = ["proto"];
 
 /** The rule names this port as destination (or source: `--sport 500 --dport 500`, multiport `--ports`). */
 export function mentionsPort(rule: Rule, port: number): boolean {
-  return rule.matches.some((match) => fieldNames(match, ["dport", "sport"], port));
+  return namesValue(rule, PORT_FIELDS, port);
 }
 
 export function mentionsDestinationPort(rule: Rule, port: number): boolean {
-  return rule.matches.some((match) => fieldNames(match, ["dport"], port));
+  return namesValue(rule, DPORT_FIELD, port);
 }
 
 export function mentionsProto(rule: Rule, proto: number): boolean {
-  return rule.matches.some((match) => fieldNames(match, ["proto"], proto));
+  return namesValue(rule, PROTO_FIELD, proto);
 }
 
 /** The rule has an IPsec policy match (`-m policy`, Vyatta `ipsec match-ipsec`) for the given direction. */
@@ -123,31 +139,57 @@ export interface PlacedRule {
 const NOTABLE_PORTS = [500, 1701, 1723, 4500];
 const NOTABLE_PROTOS = [PROTO_GRE, PROTO_ESP, PROTO_AH];
 
-function notableMatch(match: Match): boolean {
-  if (match.kind === "anyOf") return match.alternatives.some(notableMatch);
-  if (match.kind !== "field") return false;
+/** Why a rule is notable, as marks: the survey keeps them, so a check can take only the notable rules it is about. */
+export const NOTABLE_MARKS = {
+  /** A NAT target (DNAT, SNAT, MASQUERADE) or a synthesized jump attaching a Vyatta rule-set. */
+  target: 1,
+  /** An IPsec policy match (`-m policy`, `ipsec match-ipsec`), in or out, anywhere in the matches. */
+  policy: 2,
+  /** Ports 500, 1701, 1723, 4500 named narrowly (destination or source), then protocols GRE, ESP, AH. */
+  port500: 4,
+  port1701: 8,
+  port1723: 16,
+  port4500: 32,
+  gre: 64,
+  esp: 128,
+  ah: 256,
+} as const;
+
+const PORT_MARKS = [NOTABLE_MARKS.port500, NOTABLE_MARKS.port1701, NOTABLE_MARKS.port1723, NOTABLE_MARKS.port4500];
+const PROTO_MARKS = [NOTABLE_MARKS.gre, NOTABLE_MARKS.esp, NOTABLE_MARKS.ah];
+
+function notableMatch(match: Match): number {
+  if (match.kind === "anyOf") {
+    let marks = 0;
+    for (const alternative of match.alternatives) marks |= notableMatch(alternative);
+    return marks;
+  }
+  if (match.kind !== "field") return 0;
   const field = match.field;
-  if (field === "ipsecIn" || field === "ipsecOut") return true;
-  const wanted = field === "proto" ? NOTABLE_PROTOS : field === "dport" || field === "sport" ? NOTABLE_PORTS : undefined;
-  if (!wanted) return false;
+  if (field === "ipsecIn" || field === "ipsecOut") return NOTABLE_MARKS.policy;
+  const isProto = field === "proto";
+  if (!isProto && field !== "dport" && field !== "sport") return 0;
+  const wanted = isProto ? NOTABLE_PROTOS : NOTABLE_PORTS;
+  const marks = isProto ? PROTO_MARKS : PORT_MARKS;
   const values = match.values;
+  let found = 0;
   for (let k = 0; k < values.length; k++) {
     const lo = values[k]![0];
     const hi = values[k]![1];
     if (hi - lo >= NARROW) continue;
-    for (let w = 0; w < wanted.length; w++) if (lo <= wanted[w]! && wanted[w]! <= hi) return true;
+    for (let w = 0; w < wanted.length; w++) if (lo <= wanted[w]! && wanted[w]! <= hi) found |= marks[w]!;
   }
-  return false;
+  return found;
 }
 
-/** Picks, during the engine's one pass over a ruleset, the rules notableRules lists. */
+/** Picks and marks, during the engine's one pass over a ruleset, the rules notableRules lists. */
 const NOTABLE: RulePicker = {
   rule(rule) {
     const kind = rule.target.kind;
-    return kind === "dnat" || kind === "snat" || kind === "masquerade" || (rule.synthesized === true && (kind === "jump" || kind === "goto"));
+    return kind === "dnat" || kind === "snat" || kind === "masquerade" || (rule.synthesized === true && (kind === "jump" || kind === "goto")) ? NOTABLE_MARKS.target : 0;
   },
   match(match) {
-    return (match.kind === "field" || match.kind === "anyOf") && notableMatch(match);
+    return match.kind === "field" || match.kind === "anyOf" ? notableMatch(match) : 0;
   },
 };
 
@@ -171,6 +213,20 @@ export function notableRules(ruleset: Ruleset): readonly PlacedRule[] {
     notableMemo.set(ruleset, notable);
   }
   return notable;
+}
+
+/** The marks (NOTABLE_MARKS) of each of notableRules, by position. */
+export function notableMarks(ruleset: Ruleset): readonly number[] {
+  return survey(ruleset).pickedMarks;
+}
+
+/** The notable rules with one of `marks` (NOTABLE_MARKS), in order: a check about 1723 skips 3,000 kube DNAT rules. */
+export function notableRulesMarked(ruleset: Ruleset, marks: number): PlacedRule[] {
+  const all = notableRules(ruleset);
+  const { pickedMarks } = survey(ruleset);
+  const found: PlacedRule[] = [];
+  for (let i = 0; i < all.length; i++) if ((pickedMarks[i]! & marks) !== 0) found.push(all[i]!);
+  return found;
 }
 
 const BUILTIN_BITS: Readonly<Record<BuiltinChainName, number>> = { PREROUTING: 1, INPUT: 2, FORWARD: 4, OUTPUT: 8, POSTROUTING: 16 };
