@@ -21,9 +21,9 @@ export interface RulesetSurvey {
 }
 
 /**
- * Chooses rules during a survey by marks (bits; 0: nothing to mark): a rule is picked when `rule` or `match` (asked for
- * each of its matches, in the loop that reads them for interface names) marks it, and keeps all its marks. The same
- * picker (by identity) gets the same, remembered survey.
+ * Chooses rules during a survey by marks (bits; 0: nothing to mark): a rule is picked when `rule` or `match` marks it,
+ * and keeps all its marks. `match` is asked about each field and any-of match (the ones naming values), in the loop
+ * that reads the matches for interface names. The same picker (by identity) gets the same, remembered survey.
  */
 export interface RulePicker {
   rule(rule: Rule): number;
@@ -71,9 +71,12 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
         let marks = 0;
         for (let m = 0; m < matches.length; m++) {
           const match = matches[m]!;
-          if (match.kind === "interface") noteInterface(match.name);
-          else if (match.kind === "anyOf") alternatives.push(match);
-          if (picker !== undefined) marks |= picker.match(match);
+          const kind = match.kind;
+          if (kind === "interface") noteInterface(match.name);
+          else if (kind === "field" || kind === "anyOf") {
+            if (kind === "anyOf") alternatives.push(match);
+            if (picker !== undefined) marks |= picker.match(match);
+          }
         }
         if (rule.disabled) continue;
         const target = rule.target;

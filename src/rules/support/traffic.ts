@@ -188,9 +188,7 @@ const NOTABLE: RulePicker = {
     const kind = rule.target.kind;
     return kind === "dnat" || kind === "snat" || kind === "masquerade" || (rule.synthesized === true && (kind === "jump" || kind === "goto")) ? NOTABLE_MARKS.target : 0;
   },
-  match(match) {
-    return match.kind === "field" || match.kind === "anyOf" ? notableMatch(match) : 0;
-  },
+  match: notableMatch,
 };
 
 /** The ruleset's survey with the notable rules picked (the role inference asks first, so the engine reuses it). */
