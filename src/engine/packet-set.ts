@@ -176,7 +176,7 @@ export class PacketSpace {
 
   /** True when some box of `set` overlaps some box of `cubes`. */
   touches(set: PacketSet, cubes: PacketSet): boolean {
-    for (const b of set) for (const c of cubes) if (this.overlaps(b, c)) return true;
+    for (let i = 0; i < set.length; i++) for (let j = 0; j < cubes.length; j++) if (this.overlaps(set[i]!, cubes[j]!)) return true;
     return false;
   }
 
@@ -230,13 +230,15 @@ export class PacketSpace {
     if (cubes.length === 1) {
       const c = cubes[0]!;
       if (c === this.universe) return { inside: set.slice(), outside };
-      for (const b of set) {
+      for (let i = 0; i < set.length; i++) {
+        const b = set[i]!;
         if (!this.overlaps(b, c)) {
           outside.push(b);
           continue;
         }
         inside.push(this.intersect(b, c)!);
-        for (const piece of this.cut(b, c)) outside.push(piece);
+        const pieces = this.cut(b, c);
+        for (let p = 0; p < pieces.length; p++) outside.push(pieces[p]!);
       }
       return { inside, outside };
     }
@@ -319,6 +321,10 @@ function isWhole<T extends number | bigint>(spans: Spans<T>, domain: Spans<T>): 
 
 function spansKey(spans: Spans<number> | Spans<bigint>): string {
   let s = "";
-  for (const [lo, hi] of spans) s += lo === hi ? `${lo},` : `${lo}-${hi},`;
+  for (let i = 0; i < spans.length; i++) {
+    const lo = spans[i]![0];
+    const hi = spans[i]![1];
+    s += lo === hi ? `${lo},` : `${lo}-${hi},`;
+  }
   return s;
 }

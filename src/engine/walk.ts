@@ -208,7 +208,8 @@ export class TableWalker {
 
   private applyCall(frame: Frame, item: Item, results: readonly WalkOutcome[]): void {
     const isGoto = frame.chain.rules[item.index]!.target.kind === "goto";
-    for (const outcome of results) {
+    for (let r = 0; r < results.length; r++) {
+      const outcome = results[r]!;
       const path = joinPaths(item.path, outcome.path);
       const uncertain = item.uncertain || outcome.uncertain;
       if (outcome.end === "return" && !isGoto) frame.items.push({ set: outcome.set, index: item.index + 1, path, uncertain, call: false });

@@ -51,12 +51,14 @@ export function unattachedVpnChains(model: FirewallModel): { chain: Chain; rules
   const found: { chain: Chain; ruleset: Ruleset }[] = [];
   for (const ruleset of model.rulesets) {
     for (const table of ruleset.tables.values()) {
-      for (const chain of table.chains.values()) {
-        if (!chain.origin || chain.origin.attached) continue;
+      // Only rule-sets of Vyatta-family configs have an origin; forEach reads kube's thousands of chains without
+      // iterator objects.
+      table.chains.forEach((chain) => {
+        if (!chain.origin || chain.origin.attached) return;
         if (chain.rules.some((rule) => !rule.disabled && VPN_CLASSES.some((traffic) => namesClass(rule, { ...traffic, ipsec: undefined } as TrafficClass)))) {
           found.push({ chain, ruleset });
         }
-      }
+      });
     }
   }
   unattachedMemo.set(model, found);

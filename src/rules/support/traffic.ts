@@ -251,8 +251,9 @@ export function reachingHooks(ruleset: Ruleset): ReachingHooks {
   const { callees } = survey(ruleset);
   const bits = new Map<Chain, number>();
   for (const table of ruleset.tables.values()) {
-    for (const chain of table.chains.values()) {
-      if (!chain.builtin) continue;
+    // forEach: kube's thousands of chains are passed over without iterator objects.
+    table.chains.forEach((chain) => {
+      if (!chain.builtin) return;
       const bit = BUILTIN_BITS[chain.name as BuiltinChainName];
       const queue: Chain[] = [chain];
       bits.set(chain, (bits.get(chain) ?? 0) | bit);
@@ -267,7 +268,7 @@ export function reachingHooks(ruleset: Ruleset): ReachingHooks {
           queue.push(callee);
         }
       }
-    }
+    });
   }
   const reached: ReachingHooks = {
     get(chain) {
