@@ -198,26 +198,31 @@ export class PacketSpace {
       if (outside.length === 0) continue;
       const num = rest.num.slice();
       num[i] = outside;
-      out.push({ ...rest, num });
-      const inside = numberSpans.intersect(rf, cf);
+      out.push(boxOf(rest, num, rest.src, rest.dst, rest.markValue, rest.markCare));
       const narrowed = rest.num.slice();
-      narrowed[i] = inside;
-      rest = { ...rest, num: narrowed };
+      narrowed[i] = numberSpans.intersect(rf, cf);
+      rest = boxOf(rest, narrowed, rest.src, rest.dst, rest.markValue, rest.markCare);
     }
-    for (const key of ["src", "dst"] as const) {
-      const cf = c[key];
-      if (cf === this.universe[key]) continue;
-      const outside = bigintSpans.subtract(rest[key], cf);
-      if (outside.length === 0) continue;
-      out.push({ ...rest, [key]: outside });
-      rest = { ...rest, [key]: bigintSpans.intersect(rest[key], cf) };
+    if (c.src !== this.universe.src) {
+      const outside = bigintSpans.subtract(rest.src, c.src);
+      if (outside.length > 0) {
+        out.push(boxOf(rest, rest.num, outside, rest.dst, rest.markValue, rest.markCare));
+        rest = boxOf(rest, rest.num, bigintSpans.intersect(rest.src, c.src), rest.dst, rest.markValue, rest.markCare);
+      }
+    }
+    if (c.dst !== this.universe.dst) {
+      const outside = bigintSpans.subtract(rest.dst, c.dst);
+      if (outside.length > 0) {
+        out.push(boxOf(rest, rest.num, rest.src, outside, rest.markValue, rest.markCare));
+        rest = boxOf(rest, rest.num, rest.src, bigintSpans.intersect(rest.dst, c.dst), rest.markValue, rest.markCare);
+      }
     }
     const free = (c.markCare & ~rest.markCare) >>> 0;
     for (let bit = 1; bit !== 0 && free !== 0; bit = (bit << 1) >>> 0) {
       if ((free & bit) === 0) continue;
       const wanted = c.markValue & bit;
-      out.push({ ...rest, markCare: (rest.markCare | bit) >>> 0, markValue: ((rest.markValue & ~bit) | (wanted ^ bit)) >>> 0 });
-      rest = { ...rest, markCare: (rest.markCare | bit) >>> 0, markValue: ((rest.markValue & ~bit) | wanted) >>> 0 };
+      out.push(boxOf(rest, rest.num, rest.src, rest.dst, ((rest.markValue & ~bit) | (wanted ^ bit)) >>> 0, (rest.markCare | bit) >>> 0));
+      rest = boxOf(rest, rest.num, rest.src, rest.dst, ((rest.markValue & ~bit) | wanted) >>> 0, (rest.markCare | bit) >>> 0);
     }
     return out;
   }
@@ -313,6 +318,11 @@ export class PacketSpace {
     parts.push(b.pre ? `${b.markValue}/${b.markCare}/${spansKey(b.pre.dst)}/${spansKey(b.pre.dport)}/${spansKey(b.pre.out)}` : `${b.markValue}/${b.markCare}`);
     return parts;
   }
+}
+
+/** A box like `b` (keeping what DNAT changed) with other fields; one object shape for all boxes. */
+function boxOf(b: Box, num: readonly Spans<number>[], src: Spans<bigint>, dst: Spans<bigint>, markValue: number, markCare: number): Box {
+  return b.pre ? { num, src, dst, markValue, markCare, pre: b.pre } : { num, src, dst, markValue, markCare };
 }
 
 function isWhole<T extends number | bigint>(spans: Spans<T>, domain: Spans<T>): boolean {

@@ -367,8 +367,10 @@ export class TableWalker {
 const MAX_RETURNS = 64;
 
 function capReturns(frame: Frame): void {
+  let count = 0;
+  for (let r = 0; r < frame.results.length; r++) if (frame.results[r]!.end === "return") count++;
+  if (count <= MAX_RETURNS) return;
   const returns = frame.results.filter((o) => o.end === "return");
-  if (returns.length <= MAX_RETURNS) return;
   const kept = frame.results.filter((o) => o.end !== "return");
   for (const uncertain of [false, true]) {
     const group = returns.filter((o) => o.uncertain === uncertain);
