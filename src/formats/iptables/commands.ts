@@ -10,7 +10,10 @@ import {
   type Target,
 } from "../../model/firewall.js";
 import { rangeOf, type SourceFile, type SourceRange } from "../../model/source.js";
+import type { ExtensionDef } from "./extensions/extension.js";
 import { parseRuleSpec } from "./extensions/index.js";
+import { findMatch, findTarget } from "./extensions/registry.js";
+import { valuesTaken } from "./extensions/rule-parser.js";
 import type { RuleSpec, RuleSpecContext, Word } from "./extensions/types.js";
 import { quoteWord, splitRestoreWords } from "./words.js";
 
@@ -189,12 +192,17 @@ export function readCommand(words: readonly Word[], lineStart: number, lineEnd: 
       if (chain && (kind === "zero" || kind === "list") && isNumber(words[i])) num = words[i++];
       break;
   }
+  // Global options count only where getopt reads an option: `--comment -4` is a comment, not an IPv4-only mark.
+  const loaded: ExtensionDef[] = [];
+  let values = 0;
   for (; i < words.length; i++) {
     const each = words[i]!;
     // Most words are values or rule options; only `-...` words can be global options.
-    const global = each.text.charCodeAt(0) === 45 ? readGlobal(words, i) : undefined;
+    const global = values === 0 && each.text.charCodeAt(0) === 45 ? readGlobal(words, i) : undefined;
     if (global === undefined) {
       spec.push(each);
+      if (values > 0) values--;
+      else if (each.text.charCodeAt(0) === 45) values = optionValues(each.text, words[i + 1], loaded);
       continue;
     }
     if (global.isTable) {
@@ -211,6 +219,16 @@ export function readCommand(words: readonly Word[], lineStart: number, lineEnd: 
     return missing(chain ?? word, "a rule number or a rule specification", report);
   }
   return { kind, word, chain, num, second, spec, table, tableOption, onlyFamily };
+}
+
+/** valuesTaken for a word of the rule, after noting the module it loads (`-m NAME`, `-j TARGET`). */
+function optionValues(text: string, next: Word | undefined, loaded: ExtensionDef[]): number {
+  if (next !== undefined) {
+    const module = text === "-m" || text === "--match" ? findMatch(next.text, "ipv4") ?? findMatch(next.text, "ipv6") : undefined;
+    const target = text === "-j" || text === "--jump" ? findTarget(next.text, "ipv4") ?? findTarget(next.text, "ipv6") : undefined;
+    if (module ?? target) loaded.push((module ?? target)!);
+  }
+  return valuesTaken(text, loaded);
 }
 
 interface Global {

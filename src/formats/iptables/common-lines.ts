@@ -131,8 +131,8 @@ function wordIs(text: string, w: number, expected: string): boolean {
 
 /**
  * Finds each option's word (pass 1); false for any option, module or order outside the common shapes, and for a
- * value that starts with `-`: the general path takes global options such as `-4` out of a line wherever they stand
- * (readCommand), even where iptables reads them as an option's value, and this reader must agree with it.
+ * value that starts with `-` (rare in dumps; whether such a word is a value or a global option like `-4` is getopt's
+ * business, which the general path follows).
  */
 function locate(text: string, count: number): boolean {
   at.src = at.dst = at.proto = at.in = at.out = at.sport = at.dport = at.comment = at.statistic = at.jump = at.mark = -1;

@@ -146,6 +146,16 @@ describe("iptables-restore commands", () => {
     expect(rules(model)).toEqual(["1 -A INPUT -j ACCEPT"]);
   });
 
+  it("reads a global option's text given as another option's value as that value, as getopt does", () => {
+    // iptables 1.8.9 loads all of these (checked against the real one in oracle.test.ts).
+    const model = load(
+      "*filter\n-A INPUT -m comment --comment --ipv6 -j DROP\n-A INPUT -m comment --comment -4 -j DROP\n-A INPUT -j LOG --log-prefix -w\n-A INPUT -p tcp --dport 22 -6 -j DROP\nCOMMIT\n",
+    );
+    expect(diagnostics(model)).toEqual([]);
+    const input = model.rulesets[0]!.tables.get("filter")!.chains.get("INPUT")!.rules;
+    expect(input.map((rule) => rule.comment ?? rule.text)).toEqual(["--ipv6", "-4", "-A INPUT -j LOG --log-prefix -w"]);
+  });
+
   it("starts each *table block from an empty table but keeps built-in policies", () => {
     const model = load("*filter\n:INPUT DROP [0:0]\n-A INPUT -j ACCEPT\nCOMMIT\n*filter\n-A OUTPUT -j ACCEPT\nCOMMIT\n");
     expect(rules(model)).toEqual(["1 -A OUTPUT -j ACCEPT"]);

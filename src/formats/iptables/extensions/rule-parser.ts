@@ -98,6 +98,45 @@ const NO_ERRORS: Diagnostic[] = [];
 /** The owners of the words of the rule being parsed; rules are parsed one at a time, so one array serves them all. */
 let ownerScratch = new Uint16Array(256);
 
+/**
+ * How many following words getopt hands to the option word `text` as values, given the match and target modules
+ * loaded before it (oldest first): 1 for `-s`, `--comment`, `--dport`..., 0 for a word that is no option, takes no
+ * value, carries it (`-s10.0.0.1`, `--dport=22`) or only takes a next word that cannot look like an option. It lets
+ * the command reader tell a global option (`-4`, `-t nat`) from the same text given as a value (`--comment -4`).
+ * Options of modules not loaded yet (loaded by -p on first use) count when every module that has one takes a value.
+ */
+export function valuesTaken(text: string, loaded: readonly ExtensionDef[]): number {
+  if (text.length < 2 || text.charCodeAt(0) !== 45) return 0;
+  if (text.charCodeAt(1) !== 45) {
+    for (let k = 1; k < text.length; k++) {
+      const code = text.charCodeAt(k);
+      const arg = code < 128 ? SHORT_ARG[code]! : 0;
+      if (arg === 0) return 0;
+      if (arg === 3) continue;
+      return arg === 1 && k + 1 === text.length ? 1 : 0;
+    }
+    return 0;
+  }
+  if (text.indexOf("=") !== -1) return 0;
+  const name = text.slice(2);
+  const generic = GENERIC_LONG.get(name);
+  if (generic !== undefined) return generic !== "0" && SHORT_ARG[generic.charCodeAt(0)] === 1 ? 1 : 0;
+  const takesValue = (def: ExtensionDef, index: number): boolean => def.options[index]!.arg === "required" || def.options[index]!.arg === "two";
+  for (let k = loaded.length - 1; k >= 0; k--) {
+    const index = loaded[k]!.index.get(name);
+    if (index !== undefined) return takesValue(loaded[k]!, index) ? 1 : 0;
+  }
+  const owners = optionOwners(name);
+  if (owners.length === 0) return 0;
+  return owners.every((owner) => {
+    const def = findMatch(owner, "ipv4") ?? findMatch(owner, "ipv6");
+    const index = def?.index.get(name);
+    return def !== undefined && index !== undefined && takesValue(def, index);
+  })
+    ? 1
+    : 0;
+}
+
 export function parseRuleSpec(words: readonly Word[], context: RuleSpecContext): RuleSpec {
   return new RuleParser(words, context).run();
 }

@@ -95,6 +95,15 @@ filter USER -j REJECT
 mangle INPUT -j REJECT
 filter INPUT -j LOG --log-level warn
 filter INPUT -j LOG --log-level 8
+filter INPUT -m comment --comment -4 -j DROP
+filter INPUT -m comment --comment -t -j DROP
+filter INPUT -m comment --comment -c -j DROP
+filter INPUT -m comment --comment --ipv6 -j DROP
+filter INPUT -j LOG --log-prefix -w
+filter INPUT -p tcp --dport 22 -4 -j DROP
+filter INPUT -s -4 -j DROP
+filter INPUT -p tcp --tcp-flags -4 SYN -j DROP
+filter INPUT -m comment --comment x -t nat -j DROP
 filter INPUT -j MARK --set-xmark 1 --or-mark 2
 nat PREROUTING -p tcp --dport 80 -j DNAT --to-destination 192.0.2.1:8080
 nat PREROUTING -j DNAT --to-destination 192.0.2.1:8080
