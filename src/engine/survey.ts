@@ -7,12 +7,11 @@ export interface RulesetSurvey {
   /** Exact interface names and `+` prefixes (without the `+`) of every rule, disabled ones included. */
   readonly interfaceNames: ReadonlySet<string>;
   readonly interfacePrefixes: ReadonlySet<string>;
-  /** The chains each chain jumps or goes to (existing chains of the same table), in rule order; loaded rules only. */
+  /**
+   * The chains each chain jumps or goes to (existing chains of the same table), in rule order, loaded rules only;
+   * callers appear in ruleset order.
+   */
   readonly callees: ReadonlyMap<Chain, readonly Chain[]>;
-  /** The same jumps as three parallel lists: the rule, its chain, and the chain it calls. */
-  readonly jumpRules: readonly Rule[];
-  readonly jumpCallers: readonly Chain[];
-  readonly jumpCallees: readonly Chain[];
   /** The loaded rules the picker chose, in ruleset order, with their chains, tables and the picker's marks. */
   readonly picked: readonly Rule[];
   readonly pickedChains: readonly Chain[];
@@ -48,9 +47,6 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
   const interfaceNames = new Set<string>();
   const interfacePrefixes = new Set<string>();
   const calleesOf = new Map<Chain, Chain[]>();
-  const jumpRules: Rule[] = [];
-  const jumpCallers: Chain[] = [];
-  const jumpCallees: Chain[] = [];
   const picked: Rule[] = [];
   const pickedChains: Chain[] = [];
   const pickedTables: TableName[] = [];
@@ -85,9 +81,6 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
           if (callee) {
             if (!callees) calleesOf.set(chain, (callees = []));
             callees.push(callee);
-            jumpRules.push(rule);
-            jumpCallers.push(chain);
-            jumpCallees.push(callee);
           }
         }
         if (picker !== undefined) marks |= picker.rule(rule);
@@ -106,5 +99,5 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
     if (match.kind === "interface") noteInterface(match.name);
     else if (match.kind === "anyOf") for (const alternative of match.alternatives) alternatives.push(alternative);
   }
-  return { interfaceNames, interfacePrefixes, callees: calleesOf, jumpRules, jumpCallers, jumpCallees, picked, pickedChains, pickedTables, pickedMarks };
+  return { interfaceNames, interfacePrefixes, callees: calleesOf, picked, pickedChains, pickedTables, pickedMarks };
 }

@@ -280,36 +280,28 @@ export function reachingHooks(ruleset: Ruleset): ReachingHooks {
   return reached;
 }
 
-const callersMemo = new WeakMap<Ruleset, { readonly byChain: Map<Chain, PlacedRule[]>; complete: boolean }>();
-
-/** Past this many chains asked about, every chain's callers are indexed in one pass instead of a scan per chain. */
-const CALLER_SCANS = 16;
+const callersMemo = new WeakMap<Ruleset, Map<Chain, PlacedRule[]>>();
 
 /**
- * The rules that jump or go to `chain` (for interfaces of attachment). Usually asked about few chains, so each is
- * found by a scan of the survey's jump list (no index of tens of thousands of kube-proxy jumps); many chains asked,
- * all are indexed at once.
+ * The rules that jump or go to `chain` (for interfaces of attachment), in ruleset order. Asked about few chains: each
+ * is found from the survey's jump graph (the callers, then their rules naming it), and remembered.
  */
 export function callersOf(ruleset: Ruleset, chain: Chain): readonly PlacedRule[] {
   let known = callersMemo.get(ruleset);
-  if (!known) callersMemo.set(ruleset, (known = { byChain: new Map(), complete: false }));
-  const cached = known.byChain.get(chain);
-  if (cached || known.complete) return cached ?? [];
-  const { jumpRules, jumpCallers, jumpCallees } = survey(ruleset);
-  const all = known.byChain.size >= CALLER_SCANS;
-  if (all) known.byChain.clear();
-  for (let j = 0; j < jumpCallees.length; j++) {
-    const callee = jumpCallees[j]!;
-    if (!all && callee !== chain) continue;
-    const caller = jumpCallers[j]!;
-    const placed = { rule: jumpRules[j]!, chain: caller, table: caller.table };
-    const list = known.byChain.get(callee);
-    if (list) list.push(placed);
-    else known.byChain.set(callee, [placed]);
+  if (!known) callersMemo.set(ruleset, (known = new Map()));
+  let callers = known.get(chain);
+  if (!callers) {
+    const found: PlacedRule[] = [];
+    survey(ruleset).callees.forEach((callees, caller) => {
+      if (!callees.includes(chain)) return;
+      for (const rule of caller.rules) {
+        const target = rule.target;
+        if (!rule.disabled && (target.kind === "jump" || target.kind === "goto") && target.chain === chain.name) found.push({ rule, chain: caller, table: caller.table });
+      }
+    });
+    known.set(chain, (callers = found));
   }
-  known.complete = all;
-  if (!known.byChain.has(chain)) known.byChain.set(chain, []);
-  return known.byChain.get(chain)!;
+  return callers;
 }
 
 /** The input interface a rule names (`-i eth0`, not negated), if any. */
