@@ -8,8 +8,8 @@ export interface RulesetSurvey {
   readonly interfaceNames: ReadonlySet<string>;
   readonly interfacePrefixes: ReadonlySet<string>;
   /**
-   * The chains each chain jumps or goes to (existing chains of the same table), in rule order, loaded rules only;
-   * callers appear in ruleset order.
+   * The chains each chain jumps or goes to (existing chains of the same table), loaded rules only, in rule order and
+   * possibly more than once; callers appear in ruleset order.
    */
   readonly callees: ReadonlyMap<Chain, readonly Chain[]>;
   /** The loaded rules the picker chose, in ruleset order, with their chains, tables and the picker's marks. */
@@ -61,6 +61,7 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
     for (const chain of chains.values()) {
       const rules = chain.rules;
       let callees: Chain[] | undefined;
+      let lastName: string | undefined;
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i]!;
         const matches = rule.matches;
@@ -76,7 +77,10 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
         }
         if (rule.disabled) continue;
         const target = rule.target;
-        if (target.kind === "jump" || target.kind === "goto") {
+        // A jump to the chain the previous jump named is not looked up or listed again (kube-proxy's runs of
+        // endpoint choices): the list is read as a set.
+        if ((target.kind === "jump" || target.kind === "goto") && target.chain !== lastName) {
+          lastName = target.chain;
           const callee = chains.get(target.chain);
           if (callee) {
             if (!callees) calleesOf.set(chain, (callees = []));
