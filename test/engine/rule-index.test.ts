@@ -7,7 +7,7 @@ import { ACCEPT, DROP, LOG, RETURN, addr, anyOf, dnat, dport, dports, iface, jum
 
 /** Everything an analysis says, in one comparable text. */
 function text(analysis: Analysis): string {
-  const lines = [analysis.verdict];
+  const lines: string[] = [analysis.verdict];
   for (const part of analysis.parts) {
     const decider = part.decidedBy.kind === "rule" ? `${part.decidedBy.chain.name}#${part.decidedBy.rule.index}` : `${part.decidedBy.chain.name}:policy`;
     const path = part.path.map((step) => `${step.chain.name}#${step.rule?.index ?? "-"} ${step.action}`).join(" > ");
