@@ -4,7 +4,7 @@
 import type { Chain, Rule, Ruleset, TableName } from "../model/firewall.js";
 import type { Analysis, Decider, OutcomePart, PacketQuery, TraceStep } from "./api.js";
 import { describeSet } from "./describe.js";
-import { bigintSpans, numberSpans } from "./interval-set.js";
+import { bigintSpans, numberSpans, type Spans } from "./interval-set.js";
 import { ruleSets, type MatchSets } from "./match-sets.js";
 import { FIELDS, InterfaceDomain, PacketSpace, type Box, type PacketSet } from "./packet-set.js";
 import { queryFamily, queryInterfaces, querySet } from "./query.js";
@@ -266,7 +266,8 @@ function mergeFlows(space: PacketSpace, batch: readonly Flow[]): Flow[] {
 function coalesce(space: PacketSpace, set: PacketSet): PacketSet {
   if (set.length <= 8) return set;
   let boxes: Box[] = [...set];
-  let parts = boxes.map((box) => space.keyParts(box));
+  const texts = new Map<Spans<number> | Spans<bigint>, string>();
+  let parts = boxes.map((box) => space.keyParts(box, texts));
   const SRC = FIELDS.length;
   const DST = FIELDS.length + 1;
   for (const field of [DST, SRC, ...FIELDS.map((_, i) => i)]) {
@@ -299,7 +300,7 @@ function coalesce(space: PacketSpace, set: PacketSet): PacketSet {
         box = { ...first, num };
       }
       merged.push(box);
-      mergedParts.push(space.keyParts(box));
+      mergedParts.push(space.keyParts(box, texts));
     }
     boxes = merged;
     parts = mergedParts;

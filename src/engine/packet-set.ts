@@ -308,14 +308,21 @@ export class PacketSpace {
    * The text of a box field by field: the numeric fields in order, `src`, `dst`, then the mark with what DNAT changed.
    * Canonical: equal texts, equal boxes. Leaving one part out gives a key for "equal but for this field".
    */
-  keyParts(b: Box): string[] {
+  keyParts(b: Box, texts?: Map<Spans<number> | Spans<bigint>, string>): string[] {
     const u = this.universe;
     const parts: string[] = [];
+    // Boxes split from one another share most field arrays: with `texts`, each array is written once.
+    const text = (spans: Spans<number> | Spans<bigint>): string => {
+      if (texts === undefined) return spansKey(spans);
+      let known = texts.get(spans);
+      if (known === undefined) texts.set(spans, (known = spansKey(spans)));
+      return known;
+    };
     // A whole field (by reference or by value: the text stays canonical) is written as one character.
-    for (let i = 0; i < b.num.length; i++) parts.push(b.num[i] === u.num[i] || isWhole(b.num[i]!, u.num[i]!) ? "*" : spansKey(b.num[i]!));
-    parts.push(b.src === u.src || isWhole(b.src, u.src) ? "*" : spansKey(b.src));
-    parts.push(b.dst === u.dst || isWhole(b.dst, u.dst) ? "*" : spansKey(b.dst));
-    parts.push(b.pre ? `${b.markValue}/${b.markCare}/${spansKey(b.pre.dst)}/${spansKey(b.pre.dport)}/${spansKey(b.pre.out)}` : `${b.markValue}/${b.markCare}`);
+    for (let i = 0; i < b.num.length; i++) parts.push(b.num[i] === u.num[i] || isWhole(b.num[i]!, u.num[i]!) ? "*" : text(b.num[i]!));
+    parts.push(b.src === u.src || isWhole(b.src, u.src) ? "*" : text(b.src));
+    parts.push(b.dst === u.dst || isWhole(b.dst, u.dst) ? "*" : text(b.dst));
+    parts.push(b.pre ? `${b.markValue}/${b.markCare}/${text(b.pre.dst)}/${text(b.pre.dport)}/${text(b.pre.out)}` : `${b.markValue}/${b.markCare}`);
     return parts;
   }
 }
