@@ -284,3 +284,85 @@ class RuleBounds {
     }
   }
 }
+
+/**
+ * The rules the work budget is charged for, as the engine's first walk charged them: every loaded rule from the
+ * item's position on, or, for a set aimed at a few addresses in a long chain, the rules a destination index over plain
+ * destination bounds left. Budget-limited answers ("analysis limit reached") so stay what they were, whatever the
+ * later shortcuts skip or look at.
+ */
+export class ChargedRules {
+  private static readonly NARROW = 1n << 16n;
+  private static readonly byChain = new WeakMap<Chain, ChargedRules>();
+  /** Positions of the loaded rules (not disabled, with a target): the only ones ever charged. */
+  readonly loaded: number[] = [];
+  private readonly always: number[] = [];
+  private readonly narrow: { readonly lo: bigint; readonly hi: bigint; readonly index: number }[] = [];
+  private widest = 0n;
+  private indexed = false;
+
+  static of(chain: Chain): ChargedRules {
+    let charged = ChargedRules.byChain.get(chain);
+    if (charged === undefined) ChargedRules.byChain.set(chain, (charged = new ChargedRules(chain.rules)));
+    return charged;
+  }
+
+  private constructor(private readonly rules: readonly Rule[]) {
+    for (let index = 0; index < rules.length; index++) if (!rules[index]!.disabled && rules[index]!.target.kind !== "none") this.loaded.push(index);
+  }
+
+  /** The destination hull of `set` when it is narrow enough for the first walk's index; undefined otherwise. */
+  static narrowDestination(set: PacketSet): readonly [bigint, bigint] | undefined {
+    let lo = set[0]!.dst[0]![0];
+    let hi = set[0]!.dst[set[0]!.dst.length - 1]![1];
+    for (const box of set) {
+      if (box.dst[0]![0] < lo) lo = box.dst[0]![0];
+      if (box.dst[box.dst.length - 1]![1] > hi) hi = box.dst[box.dst.length - 1]![1];
+    }
+    return hi - lo > ChargedRules.NARROW ? undefined : [lo, hi];
+  }
+
+  /** Positions (ascending, from `from` on, loaded or not) the first walk's destination index gave for `[lo, hi]`. */
+  byDestination([lo, hi]: readonly [bigint, bigint], from: number): number[] {
+    if (!this.indexed) this.index();
+    const out = this.always.filter((i) => i >= from);
+    let first = 0;
+    let last = this.narrow.length;
+    const start = lo - this.widest;
+    while (first < last) {
+      const mid = (first + last) >>> 1;
+      if (this.narrow[mid]!.lo < start) first = mid + 1;
+      else last = mid;
+    }
+    for (let k = first; k < this.narrow.length && this.narrow[k]!.lo <= hi; k++) {
+      const entry = this.narrow[k]!;
+      if (entry.hi >= lo && entry.index >= from) out.push(entry.index);
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  private index(): void {
+    this.indexed = true;
+    this.rules.forEach((rule, index) => {
+      const bounds = firstDestinationBounds(rule);
+      if (bounds === undefined || bounds[1] - bounds[0] > ChargedRules.NARROW) this.always.push(index);
+      else {
+        this.narrow.push({ lo: bounds[0], hi: bounds[1], index });
+        if (bounds[1] - bounds[0] > this.widest) this.widest = bounds[1] - bounds[0];
+      }
+    });
+    this.narrow.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  }
+}
+
+/** The destination range a rule matches at most, as the first index read it (first and last value of each match). */
+function firstDestinationBounds(rule: Rule): readonly [bigint, bigint] | undefined {
+  let bounds: [bigint, bigint] | undefined;
+  for (const match of rule.matches) {
+    if (match.kind !== "address" || match.direction !== "dst" || match.negated || match.values.length === 0) continue;
+    const lo = match.values[0]![0];
+    const hi = match.values[match.values.length - 1]![1];
+    bounds = bounds === undefined ? [lo, hi] : [lo > bounds[0] ? lo : bounds[0], hi < bounds[1] ? hi : bounds[1]];
+  }
+  return bounds !== undefined && bounds[0] <= bounds[1] ? bounds : undefined;
+}

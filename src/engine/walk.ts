@@ -9,7 +9,7 @@ import type { Decider, Outcome, TraceStep } from "./api.js";
 import type { MatchSets } from "./match-sets.js";
 import { FIELD_INDEX, PORT_PROTOCOLS, type Box, type PacketSet, type PacketSpace } from "./packet-set.js";
 import { numberSpans } from "./interval-set.js";
-import { excludes, RuleIndex } from "./rule-filter.js";
+import { ChargedRules, excludes, RuleIndex } from "./rule-filter.js";
 
 /** A path as a tree of appends and concatenations, so that joining a callee's path to its caller's is O(1). */
 export type Path = null | { readonly step: TraceStep; readonly prev: Path } | { readonly left: Path; readonly right: Path };
@@ -110,6 +110,26 @@ interface ChainCalls {
 
 const ROOT = "root";
 const FIRST = "first";
+
+/** The rules one item's walk is charged for, in order: `loadedOnly` when every one of them counts. */
+interface Ledger {
+  readonly rules: readonly Rule[];
+  readonly order: readonly number[];
+  next: number;
+  readonly loadedOnly: boolean;
+}
+
+/** The first index of sorted `values` holding at least `value`. */
+function firstAtLeast(values: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** Work limit (box-rule evaluations) per analysis; past it the rest of the set is "maybe", never a guess. */
 const DEFAULT_BUDGET = 20_000_000;
@@ -227,18 +247,18 @@ export class TableWalker {
     const chain = frame.chain;
     const rules = chain.rules;
     let set = item.set;
-    const budget = this.options.budget ?? DEFAULT_BUDGET;
     const interfaces = this.space.interfaces;
     const indices = this.indexOf(chain)?.candidates(set, item.index, (rules.length - item.index) >>> 1);
     const count = indices ? indices.length : rules.length - item.index;
     const compiled = this.compiled(chain);
+    const ledger = this.ledger(chain, set, item.index);
     for (let k = 0; k < count; k++) {
       const i = indices ? indices[k]! : item.index + k;
       const rule = rules[i]!;
       if (rule.disabled || rule.target.kind === "none") continue;
-      this.spent += set.length;
-      if (this.spent > budget) {
-        frame.results.push(this.verdict({ ...item, set }, "maybe", { kind: "rule", rule, chain }, "analysis limit reached", chain, rule));
+      const exhausted = this.charge(ledger, i, set.length);
+      if (exhausted >= 0) {
+        frame.results.push(this.verdict({ ...item, set }, "maybe", { kind: "rule", rule: rules[exhausted]!, chain }, "analysis limit reached", chain, rules[exhausted]!));
         return;
       }
       if (excludes(rule, set, interfaces)) continue;
@@ -266,12 +286,58 @@ export class TableWalker {
       set = possibly.outside;
       if (set.length === 0) return;
     }
+    const exhausted = this.charge(ledger, rules.length - 1, set.length);
+    if (exhausted >= 0) {
+      frame.results.push(this.verdict({ ...item, set }, "maybe", { kind: "rule", rule: rules[exhausted]!, chain }, "analysis limit reached", chain, rules[exhausted]!));
+      return;
+    }
     if (chain.builtin || chain.policy) {
       const policy = chain.policy?.verdict ?? "accept";
       frame.results.push(this.verdict({ ...item, set }, policy, { kind: "policy", chain }, `policy ${policy.toUpperCase()}`, chain));
     } else {
       frame.results.push({ set, path: item.path, uncertain: item.uncertain, end: "return" });
     }
+  }
+
+  /** The rules an item's walk is charged for (see ChargedRules), and how far charging got. */
+  private ledger(chain: Chain, set: PacketSet, from: number): Ledger {
+    const charged = ChargedRules.of(chain);
+    const destination = chain.rules.length >= (this.options.indexChainsFrom ?? 64) ? ChargedRules.narrowDestination(set) : undefined;
+    if (destination === undefined) return { rules: chain.rules, order: charged.loaded, next: firstAtLeast(charged.loaded, from), loadedOnly: true };
+    return { rules: chain.rules, order: charged.byDestination(destination, from), next: 0, loadedOnly: false };
+  }
+
+  /**
+   * Charges `cost` for each rule of the ledger up to position `last`, as the first walk did rule by rule; the position
+   * of the rule where the budget ran out, or -1.
+   */
+  private charge(ledger: Ledger, last: number, cost: number): number {
+    const budget = this.options.budget ?? DEFAULT_BUDGET;
+    const order = ledger.order;
+    if (ledger.loadedOnly) {
+      // Every rule of the run counts: charged at once, and the one where the budget runs out found by arithmetic.
+      const end = firstAtLeast(order, last + 1);
+      const count = end - ledger.next;
+      if (count <= 0) return -1;
+      if (this.spent + count * cost > budget) {
+        // How many rules still fit (none once an earlier item ran the budget out): the next one runs it out.
+        const fit = Math.max(0, Math.floor((budget - this.spent) / cost));
+        this.spent += (fit + 1) * cost;
+        ledger.next += fit + 1;
+        return order[ledger.next - 1]!;
+      }
+      this.spent += count * cost;
+      ledger.next = end;
+      return -1;
+    }
+    while (ledger.next < order.length && order[ledger.next]! <= last) {
+      const position = order[ledger.next++]!;
+      const rule = ledger.rules[position]!;
+      if (rule.disabled || rule.target.kind === "none") continue;
+      this.spent += cost;
+      if (this.spent > budget) return position;
+    }
+    return -1;
   }
 
   /** What rule `rule`'s target does to the packets `item.set` it matched. */

@@ -110,3 +110,18 @@ describe("the ruleset survey", () => {
     expect(survey.pickedMarks).toEqual([4, 2, 1]);
   });
 });
+
+describe("the work budget", () => {
+  it("is charged for the rules an index skips, so a limited answer does not depend on the index", () => {
+    const rules: RuleSpec[] = [];
+    for (let i = 0; i < 100; i++) rules.push(r([addr("src", `10.0.${i}.0/24`)], ACCEPT));
+    const rs = ruleset({ filter: { INPUT: { policy: "drop", rules } } });
+    const query: PacketQuery = { hook: "input", src: "10.0.99.5" };
+    expect(text(analyze(rs, query))).toContain("INPUT#100 ACCEPT");
+    const limited = analyze(rs, query, { budget: 10 });
+    expect(limited.verdict).toBe("maybe");
+    expect(text(limited)).toContain("INPUT#11 analysis limit reached");
+    expect(text(analyze(rs, query, { budget: 10, indexChainsFrom: 1_000 }))).toBe(text(limited));
+  });
+});
+
