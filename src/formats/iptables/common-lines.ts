@@ -1,6 +1,6 @@
 // `-A` lines of the shapes iptables-save writes most, read straight from the text into a rule: generic -s/-d (IPv4),
 // -p, -i/-o, `-m comment --comment`, `-m tcp|udp` with --sport/--dport, `-m statistic --mode random --probability`,
-// and `-j` to a verdict, a user chain or `MARK --set-xmark`. Kubernetes nodes and large filtering gateways write
+// and `-j` to a verdict, a user chain, `MARK --set-xmark` or `DNAT --to-destination ADDRESS[:PORT]`. Kubernetes nodes and large filtering gateways write
 // almost nothing else, and the general path (words, command, getopt over every loaded extension) costs several
 // times as much per rule.
 //
@@ -16,9 +16,9 @@ import { Invalid } from "./extensions/extension.js";
 import { oneInterval, PROTOCOL_VALUES, standardTarget } from "./extensions/mapping.js";
 import { fraction } from "./extensions/parsers.js";
 import { findTarget, STANDARD_TARGETS } from "./extensions/registry.js";
-import { SERVICE_ANY, SERVICE_TCP } from "./extensions/tables.js";
+import { PORT_PROTOCOLS, SERVICE_ANY, SERVICE_TCP } from "./extensions/tables.js";
 import { markOperation } from "./extensions/targets/mark.js";
-import { network4, parseMarkMask, parsePortRange, parseProtocol, readNetwork4 } from "./extensions/values.js";
+import { network4, parseAddress, parseMarkMask, parsePort, parsePortRange, parseProtocol, readNetwork4 } from "./extensions/values.js";
 import type { ChainState, TableState } from "./commands.js";
 import { MAX_LINE_WORDS, MAX_WORD_LENGTH } from "./words.js";
 
@@ -38,7 +38,7 @@ const ends = new Int32Array(MAX_LINE_WORDS + 1);
 const matchScratch: Match[] = [];
 
 /** Where each option of the rule is (word index of its `!` or of the option itself), -1 when absent. */
-const at = { src: -1, dst: -1, proto: -1, in: -1, out: -1, sport: -1, dport: -1, comment: -1, statistic: -1, jump: -1, mark: -1 };
+const at = { src: -1, dst: -1, proto: -1, in: -1, out: -1, sport: -1, dport: -1, comment: -1, statistic: -1, jump: -1, mark: -1, dnat: -1 };
 
 /**
  * Appends the rule of the `-A` line `text[start, end)` to its chain in `table` and returns true, or returns false
@@ -135,7 +135,7 @@ function wordIs(text: string, w: number, expected: string): boolean {
  * business, which the general path follows).
  */
 function locate(text: string, count: number): boolean {
-  at.src = at.dst = at.proto = at.in = at.out = at.sport = at.dport = at.comment = at.statistic = at.jump = at.mark = -1;
+  at.src = at.dst = at.proto = at.in = at.out = at.sport = at.dport = at.comment = at.statistic = at.jump = at.mark = at.dnat = -1;
   let portModule = false;
   let w = 2;
   while (w < count) {
@@ -197,6 +197,13 @@ function locate(text: string, count: number): boolean {
             w += 4;
             continue;
           }
+          if (c1 === 106 && wordIs(text, w + 1, "DNAT")) {
+            // `-j DNAT --to-destination VALUE`, likewise.
+            if (w + 3 >= count || !wordIs(text, w + 2, "--to-destination") || text.charCodeAt(starts[w + 3]!) === 45) return false;
+            at.dnat = w + 2;
+            w += 4;
+            continue;
+          }
           break;
         default:
           return false;
@@ -246,7 +253,7 @@ function readRule(source: SourceFile, table: TableState, chain: ChainState, coun
   if (at.statistic !== -1 && portAt !== -1 && portAt < at.statistic) {
     if (!ports(source, services, matches) || !statistic(source, matches)) return undefined;
   } else if (!statistic(source, matches) || !ports(source, services, matches)) return undefined;
-  return at.jump === -1 ? { kind: "none" } : jump(source, table, at.jump);
+  return at.jump === -1 ? { kind: "none" } : jump(source, table, chainName, at.jump);
 }
 
 /** The word holding the value of the option at `first` (its `!` or itself). */
@@ -318,7 +325,7 @@ function statistic(source: SourceFile, out: Match[]): boolean {
   return true;
 }
 
-function jump(source: SourceFile, table: TableState, first: number): Target | undefined {
+function jump(source: SourceFile, table: TableState, chain: string, first: number): Target | undefined {
   const text = source.text;
   const goto = text.charCodeAt(starts[first]! + 1) === 103;
   if (text.charCodeAt(starts[first + 1]!) === 34) return undefined;
@@ -330,8 +337,31 @@ function jump(source: SourceFile, table: TableState, first: number): Target | un
     if (value === undefined || text.charCodeAt(starts[at.mark + 1]!) === 34) return undefined;
     return markOperation("set-xmark", value[0], value[1], span(source, first, at.mark + 1));
   }
+  if (at.dnat !== -1) return dnat(source, table, chain, first);
   if (!goto && STANDARD_TARGETS.has(name)) return standardTarget(name, false, span(source, first, first + 1));
   if (!goto && findTarget(name, "ipv4")) return undefined;
   if (!table.chains.has(name) || (BUILTIN_CHAINS[table.name] as readonly string[]).includes(name)) return undefined;
   return standardTarget(name, goto, span(source, first, first + 1));
+}
+
+/**
+ * `-j DNAT --to-destination A.B.C.D[:PORT]`: one address and at most one port (ranges and port shifts are the general
+ * path's). In the nat table, in PREROUTING, OUTPUT or a user chain; a port needs `-p tcp|udp|...` before the target,
+ * as the DNAT module reads the protocol when it reads its option.
+ */
+function dnat(source: SourceFile, table: TableState, chain: string, first: number): Target | undefined {
+  const text = source.text;
+  const value = text.slice(starts[at.dnat + 1]!, ends[at.dnat + 1]!);
+  if (table.name !== "nat" || value.charCodeAt(0) === 34) return undefined;
+  if (chain === "INPUT" || chain === "POSTROUTING") return undefined;
+  const colon = value.indexOf(":");
+  const address = parseAddress(colon === -1 ? value : value.slice(0, colon), "ipv4");
+  if (address === undefined || value.indexOf("-") !== -1 || value.indexOf("/") !== -1) return undefined;
+  const range = span(source, first, at.dnat + 1);
+  if (colon === -1) return { kind: "dnat", toAddresses: [address, address], range };
+  if (at.proto === -1 || at.proto > first || wordIs(text, at.proto, "!")) return undefined;
+  const proto = parseProtocol(text.slice(starts[valueWord(at.proto)]!, ends[valueWord(at.proto)]!));
+  const port = parsePort(value.slice(colon + 1));
+  if (proto === undefined || !PORT_PROTOCOLS.includes(proto) || port === undefined) return undefined;
+  return { kind: "dnat", toAddresses: [address, address], toPorts: [port, port], range };
 }

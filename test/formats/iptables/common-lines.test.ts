@@ -61,7 +61,10 @@ function sampleLine(random: () => number): string {
   if (random() < 0.5) modules.reverse();
   parts.push(...modules);
   if (random() < 0.9) {
-    const target = rare(["ACCEPT", "DROP", "RETURN", "KUBE-SVC-1", "KUBE-MARK-MASQ", "MARK --set-xmark 0x4000/0x4000"], ["QUEUE", "INPUT", "NOPE", "MARK", "REJECT", "MARK --set-xmark 0x1", "MARK --set-mark 1", "MARK --set-xmark x", "LOG-IT"]);
+    const target = rare(
+      ["ACCEPT", "DROP", "RETURN", "KUBE-SVC-1", "KUBE-MARK-MASQ", "MARK --set-xmark 0x4000/0x4000", "DNAT --to-destination 10.244.1.7:8080", "DNAT --to-destination 192.0.2.1"],
+      ["QUEUE", "INPUT", "NOPE", "MARK", "REJECT", "MARK --set-xmark 0x1", "MARK --set-mark 1", "MARK --set-xmark x", "LOG-IT", "DNAT --to-destination 10.0.0.1-10.0.0.2:80", "DNAT --to-destination :80", "DNAT --to-destination 10.0.0.1:80-90", "DNAT --to-destination 10.0.0.1:http", "DNAT --to-destination 10.0.0.1: --random", "DNAT --to-destination 10.0.0.1:99999"],
+    );
     parts.push(`${rare(["-j"], ["-g"])} ${target}`);
   }
   return parts.join(" ");
@@ -154,6 +157,7 @@ describe("common -A lines", () => {
       '-A KUBE-SVC-1 -m comment --comment "ns24/svc144:http -> ep2" -m statistic --mode random --probability 0.78374 -j KUBE-SEP-1',
       '-A KUBE-SEP-1 -s 10.1.2.3/32 -m comment --comment "ns/svc:http" -j MARK --set-xmark 0x4000/0x4000',
       '-A FW-1 -d 10.96.0.10/32 -p tcp -m comment --comment "kube-system/kube-dns:dns-tcp cluster IP" -m tcp --dport 53 -j KUBE-SVC-1',
+      '-A KUBE-SEP-1 -p tcp -m comment --comment "ns/svc:http" -m tcp -j DNAT --to-destination 10.244.3.9:8080',
       "-A FW-1 -j RETURN",
     ];
     const text = document(lines, "nat");
