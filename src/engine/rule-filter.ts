@@ -132,6 +132,8 @@ export class RuleIndex {
   private readonly dst = new Axis<bigint>(0n);
   private readonly proto = new Axis<number>(0);
   private readonly dport = new Axis<number>(0);
+  /** Destination bounds as the first walk's index read them: for charging the work budget (see ChargedRules). */
+  private readonly charged = new Axis<bigint>(0n);
 
   /** Built from the model's matches, not compiled rules: indexing a 3,000-rule chain stays cheap. */
   constructor(rules: readonly Rule[]) {
@@ -144,8 +146,9 @@ export class RuleIndex {
       place(this.dst, bounds.hasDst, bounds.dstLo, bounds.dstHi, index, NARROW_ADDRESSES);
       place(this.proto, bounds.hasProto, bounds.protoLo, bounds.protoHi, index, NARROW_NUMBERS);
       place(this.dport, bounds.hasDport, bounds.dportLo, bounds.dportHi, index, NARROW_NUMBERS);
+      place(this.charged, bounds.hasFirstDst && bounds.firstDstLo <= bounds.firstDstHi, bounds.firstDstLo, bounds.firstDstHi, index, NARROW_ADDRESSES);
     }
-    for (const axis of [this.src, this.dst] as const) axis.narrow.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+    for (const axis of [this.src, this.dst, this.charged] as const) axis.narrow.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
     for (const axis of [this.proto, this.dport] as const) axis.narrow.sort((a, b) => a.lo - b.lo);
   }
 
@@ -190,6 +193,11 @@ export class RuleIndex {
     if (best === dstCount) return pick(this.dst, dst, dstLo, from);
     if (best === protoCount) return pick(this.proto, proto, protoLo, from);
     return pick(this.dport, dport, dportLo, from);
+  }
+
+  /** The loaded rules (ascending, from `from` on) the first walk's destination index gave for `[lo, hi]`. */
+  chargedByDestination(lo: bigint, hi: bigint, from: number): number[] {
+    return pick(this.charged, this.charged.window(lo, hi), lo, from);
   }
 }
 
@@ -237,9 +245,13 @@ class RuleBounds {
   hasDport = false;
   dportLo = 0;
   dportHi = 0;
+  /** The destination bounds of the first index: each match's first and last value, an empty intersection unbounded. */
+  hasFirstDst = false;
+  firstDstLo = 0n;
+  firstDstHi = 0n;
 
   take(rule: Rule): void {
-    this.hasSrc = this.hasDst = this.hasProto = this.hasDport = false;
+    this.hasSrc = this.hasDst = this.hasProto = this.hasDport = this.hasFirstDst = false;
     const matches = rule.matches;
     for (let m = 0; m < matches.length; m++) {
       const match = matches[m]!;
@@ -261,6 +273,11 @@ class RuleBounds {
           if (!this.hasDst || lo > this.dstLo) this.dstLo = lo;
           if (!this.hasDst || hi < this.dstHi) this.dstHi = hi;
           this.hasDst = true;
+          const first = values[0]![0];
+          const last = values[values.length - 1]![1];
+          if (!this.hasFirstDst || first > this.firstDstLo) this.firstDstLo = first;
+          if (!this.hasFirstDst || last < this.firstDstHi) this.firstDstHi = last;
+          this.hasFirstDst = true;
         }
       } else if (match.kind === "field" && (match.field === "proto" || match.field === "dport")) {
         const values = match.values;
@@ -287,19 +304,15 @@ class RuleBounds {
 
 /**
  * The rules the work budget is charged for, as the engine's first walk charged them: every loaded rule from the
- * item's position on, or, for a set aimed at a few addresses in a long chain, the rules a destination index over plain
- * destination bounds left. Budget-limited answers ("analysis limit reached") so stay what they were, whatever the
- * later shortcuts skip or look at.
+ * item's position on, or, for a set aimed at a few addresses in an indexed chain, the rules the first destination
+ * index left. Budget-limited answers ("analysis limit reached") so stay what they were, whatever the later shortcuts
+ * skip or look at.
  */
 export class ChargedRules {
   private static readonly NARROW = 1n << 16n;
   private static readonly byChain = new WeakMap<Chain, ChargedRules>();
   /** Positions of the loaded rules (not disabled, with a target): the only ones ever charged. */
   readonly loaded: number[] = [];
-  private readonly always: number[] = [];
-  private readonly narrow: { readonly lo: bigint; readonly hi: bigint; readonly index: number }[] = [];
-  private widest = 0n;
-  private indexed = false;
 
   static of(chain: Chain): ChargedRules {
     let charged = ChargedRules.byChain.get(chain);
@@ -307,7 +320,7 @@ export class ChargedRules {
     return charged;
   }
 
-  private constructor(private readonly rules: readonly Rule[]) {
+  private constructor(rules: readonly Rule[]) {
     for (let index = 0; index < rules.length; index++) if (!rules[index]!.disabled && rules[index]!.target.kind !== "none") this.loaded.push(index);
   }
 
@@ -321,48 +334,4 @@ export class ChargedRules {
     }
     return hi - lo > ChargedRules.NARROW ? undefined : [lo, hi];
   }
-
-  /** Positions (ascending, from `from` on, loaded or not) the first walk's destination index gave for `[lo, hi]`. */
-  byDestination([lo, hi]: readonly [bigint, bigint], from: number): number[] {
-    if (!this.indexed) this.index();
-    const out = this.always.filter((i) => i >= from);
-    let first = 0;
-    let last = this.narrow.length;
-    const start = lo - this.widest;
-    while (first < last) {
-      const mid = (first + last) >>> 1;
-      if (this.narrow[mid]!.lo < start) first = mid + 1;
-      else last = mid;
-    }
-    for (let k = first; k < this.narrow.length && this.narrow[k]!.lo <= hi; k++) {
-      const entry = this.narrow[k]!;
-      if (entry.hi >= lo && entry.index >= from) out.push(entry.index);
-    }
-    return out.sort((a, b) => a - b);
-  }
-
-  private index(): void {
-    this.indexed = true;
-    this.rules.forEach((rule, index) => {
-      const bounds = firstDestinationBounds(rule);
-      if (bounds === undefined || bounds[1] - bounds[0] > ChargedRules.NARROW) this.always.push(index);
-      else {
-        this.narrow.push({ lo: bounds[0], hi: bounds[1], index });
-        if (bounds[1] - bounds[0] > this.widest) this.widest = bounds[1] - bounds[0];
-      }
-    });
-    this.narrow.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
-  }
-}
-
-/** The destination range a rule matches at most, as the first index read it (first and last value of each match). */
-function firstDestinationBounds(rule: Rule): readonly [bigint, bigint] | undefined {
-  let bounds: [bigint, bigint] | undefined;
-  for (const match of rule.matches) {
-    if (match.kind !== "address" || match.direction !== "dst" || match.negated || match.values.length === 0) continue;
-    const lo = match.values[0]![0];
-    const hi = match.values[match.values.length - 1]![1];
-    bounds = bounds === undefined ? [lo, hi] : [lo > bounds[0] ? lo : bounds[0], hi < bounds[1] ? hi : bounds[1]];
-  }
-  return bounds !== undefined && bounds[0] <= bounds[1] ? bounds : undefined;
 }

@@ -304,7 +304,7 @@ export class TableWalker {
     const charged = ChargedRules.of(chain);
     const destination = chain.rules.length >= (this.options.indexChainsFrom ?? 64) ? ChargedRules.narrowDestination(set) : undefined;
     if (destination === undefined) return { rules: chain.rules, order: charged.loaded, next: firstAtLeast(charged.loaded, from), loadedOnly: true };
-    return { rules: chain.rules, order: charged.byDestination(destination, from), next: 0, loadedOnly: false };
+    return { rules: chain.rules, order: RuleIndex.of(chain).chargedByDestination(destination[0], destination[1], from), next: 0, loadedOnly: false };
   }
 
   /**
