@@ -19,14 +19,15 @@ const SINGLE_VALUES: (readonly Interval[] | undefined)[] = new Array(65536);
 
 /**
  * `[interval]` as a field match's value list. A single value (one port) is shared between rules, since a dump
- * repeats the same ports many times and the model's value lists are read-only.
+ * repeats the same ports many times and the model's value lists are read-only. Not frozen: freezing 60,000 distinct
+ * ports cost a kube dump's parse ~20 ms, and frozen arrays beside plain ones make the engine's element reads polymorphic.
  */
 export function oneInterval(interval: Interval): readonly Interval[] {
   const value = interval[0];
   if (value !== interval[1] || value < 0 || value > 65535) return [interval];
   const index = value | 0;
   let values = SINGLE_VALUES[index];
-  if (values === undefined) SINGLE_VALUES[index] = values = Object.freeze([Object.freeze([value, value] as const)]);
+  if (values === undefined) SINGLE_VALUES[index] = values = [[value, value] as const];
   return values;
 }
 
@@ -85,7 +86,7 @@ export function opaqueMatch(ext: ExtensionState, rule: RuleState, negated = fals
 }
 
 /** The value list of each `-p` field match, shared (the model's value lists are read-only). */
-export const PROTOCOL_VALUES: readonly (readonly Interval[])[] = Array.from({ length: 256 }, (_, p) => Object.freeze([Object.freeze([p, p] as const)]));
+export const PROTOCOL_VALUES: readonly (readonly Interval[])[] = Array.from({ length: 256 }, (_, p) => [[p, p] as const]);
 
 /** `-j ACCEPT|DROP|RETURN|QUEUE`, and `-j`/`-g` to a user chain. */
 export function standardTarget(name: string, goto: boolean, range: SourceRange): Target {
