@@ -6,4 +6,7 @@ import { run } from "./run.js";
 
 void run(process.argv.slice(2), processIo()).then((code) => {
   process.exitCode = code;
+  // Once the event loop is empty every byte of the report is written; exiting then skips tearing down a heap that
+  // holds a 100k-rule model (~20-30 ms nobody waits for). Exit handlers (the code cache writer) still run.
+  process.once("beforeExit", () => process.exit());
 });
