@@ -146,7 +146,8 @@ export class RuleIndex {
       place(this.dst, bounds.hasDst, bounds.dstLo, bounds.dstHi, index, NARROW_ADDRESSES);
       place(this.proto, bounds.hasProto, bounds.protoLo, bounds.protoHi, index, NARROW_NUMBERS);
       place(this.dport, bounds.hasDport, bounds.dportLo, bounds.dportHi, index, NARROW_NUMBERS);
-      place(this.charged, bounds.hasFirstDst && bounds.firstDstLo <= bounds.firstDstHi, bounds.firstDstLo, bounds.firstDstHi, index, NARROW_ADDRESSES);
+      // The first walk's index read the same destination hull but left a rule whose hulls do not meet unbounded.
+      place(this.charged, bounds.hasDst && bounds.dstLo <= bounds.dstHi, bounds.dstLo, bounds.dstHi, index, NARROW_ADDRESSES);
     }
     for (const axis of [this.src, this.dst, this.charged] as const) axis.narrow.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
     for (const axis of [this.proto, this.dport] as const) axis.narrow.sort((a, b) => a.lo - b.lo);
@@ -245,26 +246,19 @@ class RuleBounds {
   hasDport = false;
   dportLo = 0;
   dportHi = 0;
-  /** The destination bounds of the first index: each match's first and last value, an empty intersection unbounded. */
-  hasFirstDst = false;
-  firstDstLo = 0n;
-  firstDstHi = 0n;
 
   take(rule: Rule): void {
-    this.hasSrc = this.hasDst = this.hasProto = this.hasDport = this.hasFirstDst = false;
+    this.hasSrc = this.hasDst = this.hasProto = this.hasDport = false;
     const matches = rule.matches;
     for (let m = 0; m < matches.length; m++) {
       const match = matches[m]!;
       if (match.negated) continue;
+      // Value lists are sorted and non-overlapping (the model's contract): a hull is the first low and the last high.
       if (match.kind === "address") {
         const values = match.values;
         if (values.length === 0) continue;
-        let lo = values[0]![0];
-        let hi = values[0]![1];
-        for (let k = 1; k < values.length; k++) {
-          if (values[k]![0] < lo) lo = values[k]![0];
-          if (values[k]![1] > hi) hi = values[k]![1];
-        }
+        const lo = values[0]![0];
+        const hi = values[values.length - 1]![1];
         if (match.direction === "src") {
           if (!this.hasSrc || lo > this.srcLo) this.srcLo = lo;
           if (!this.hasSrc || hi < this.srcHi) this.srcHi = hi;
@@ -273,21 +267,12 @@ class RuleBounds {
           if (!this.hasDst || lo > this.dstLo) this.dstLo = lo;
           if (!this.hasDst || hi < this.dstHi) this.dstHi = hi;
           this.hasDst = true;
-          const first = values[0]![0];
-          const last = values[values.length - 1]![1];
-          if (!this.hasFirstDst || first > this.firstDstLo) this.firstDstLo = first;
-          if (!this.hasFirstDst || last < this.firstDstHi) this.firstDstHi = last;
-          this.hasFirstDst = true;
         }
       } else if (match.kind === "field" && (match.field === "proto" || match.field === "dport")) {
         const values = match.values;
         if (values.length === 0) continue;
-        let lo = values[0]![0];
-        let hi = values[0]![1];
-        for (let k = 1; k < values.length; k++) {
-          if (values[k]![0] < lo) lo = values[k]![0];
-          if (values[k]![1] > hi) hi = values[k]![1];
-        }
+        const lo = values[0]![0];
+        const hi = values[values.length - 1]![1];
         if (match.field === "proto") {
           if (!this.hasProto || lo > this.protoLo) this.protoLo = lo;
           if (!this.hasProto || hi < this.protoHi) this.protoHi = hi;
