@@ -12,9 +12,8 @@
 
 import { BUILTIN_CHAINS, type Match, type Rule, type Target } from "../../model/firewall.js";
 import { rangeOf, type SourceFile, type SourceRange } from "../../model/source.js";
-import { Invalid } from "./extensions/extension.js";
 import { oneInterval, PROTOCOL_VALUES, standardTarget } from "./extensions/mapping.js";
-import { fraction } from "./extensions/parsers.js";
+import { parseFraction } from "./extensions/parsers.js";
 import { findTarget, STANDARD_TARGETS } from "./extensions/registry.js";
 import { PORT_PROTOCOLS, SERVICE_ANY, SERVICE_TCP } from "./extensions/tables.js";
 import { markOperation } from "./extensions/targets/mark.js";
@@ -25,7 +24,6 @@ import { MAX_LINE_WORDS, MAX_WORD_LENGTH } from "./words.js";
 const TCP = 6;
 const UDP = 17;
 const IFNAMSIZ = 16;
-const probability = fraction(0, 1);
 
 /**
  * Word boundaries of the line being read, as offsets: starts[i] and ends[i] (a quoted word's include its quotes).
@@ -38,7 +36,7 @@ const ends = new Int32Array(MAX_LINE_WORDS + 1);
 const matchScratch: Match[] = [];
 
 /** Where each option of the rule is (word index of its `!` or of the option itself), -1 when absent. */
-const at = { src: -1, dst: -1, proto: -1, in: -1, out: -1, sport: -1, dport: -1, comment: -1, statistic: -1, jump: -1, mark: -1, dnat: -1 };
+const at = { src: -1, dst: -1, proto: -1, in: -1, out: -1, ports: -1, sport: -1, dport: -1, comment: -1, statistic: -1, jump: -1, mark: -1, dnat: -1 };
 
 /**
  * Appends the rule of the `-A` line `text[start, end)` to its chain in `table` and returns true, or returns false
@@ -54,7 +52,7 @@ export function appendCommonRule(source: SourceFile, start: number, end: number,
   if (chain === undefined || !locate(text, count)) return false;
   const matches = matchScratch;
   matches.length = 0;
-  const target = readRule(source, table, chain, count, matches);
+  const target = readRule(source, table, chain, matches);
   if (target === undefined) return false;
   const rule: Rule = {
     chain: chain.name,
@@ -135,8 +133,7 @@ function wordIs(text: string, w: number, expected: string): boolean {
  * business, which the general path follows).
  */
 function locate(text: string, count: number): boolean {
-  at.src = at.dst = at.proto = at.in = at.out = at.sport = at.dport = at.comment = at.statistic = at.jump = at.mark = at.dnat = -1;
-  let portModule = false;
+  at.src = at.dst = at.proto = at.in = at.out = at.ports = at.sport = at.dport = at.comment = at.statistic = at.jump = at.mark = at.dnat = -1;
   let w = 2;
   while (w < count) {
     const first = w;
@@ -183,8 +180,8 @@ function locate(text: string, count: number): boolean {
             w += 6;
             continue;
           }
-          if (portModule || !(wordIs(text, w + 1, "tcp") || wordIs(text, w + 1, "udp"))) return false;
-          portModule = true;
+          if (at.ports !== -1 || !(wordIs(text, w + 1, "tcp") || wordIs(text, w + 1, "udp"))) return false;
+          at.ports = w;
           break;
         case 106 /* j */:
         case 103 /* g */:
@@ -210,7 +207,7 @@ function locate(text: string, count: number): boolean {
       }
     } else if (wordIs(text, w, "--dport") || wordIs(text, w, "--sport")) {
       // Only after `-m tcp|udp`: otherwise -p loads the module implicitly, which the general path handles.
-      if (!portModule) return false;
+      if (at.ports === -1) return false;
       if (text.charCodeAt(starts[w]! + 2) === 100) {
         if (at.dport !== -1) return false;
         at.dport = first;
@@ -225,7 +222,7 @@ function locate(text: string, count: number): boolean {
 }
 
 /** Values and the model (pass 2), in the order the general path builds them: src, dst, in, out, proto, module matches. */
-function readRule(source: SourceFile, table: TableState, chain: ChainState, count: number, matches: Match[]): Target | undefined {
+function readRule(source: SourceFile, table: TableState, chain: ChainState, matches: Match[]): Target | undefined {
   const text = source.text;
   const chainName = chain.name;
   if (at.in !== -1 && (chainName === "OUTPUT" || chainName === "POSTROUTING")) return undefined;
@@ -240,7 +237,7 @@ function readRule(source: SourceFile, table: TableState, chain: ChainState, coun
     if (proto === -2 || (proto === 0 && protoNegated)) return undefined;
     if (proto > 0) protoMatch = { kind: "field", field: "proto", values: PROTOCOL_VALUES[proto]!, negated: protoNegated, range: span(source, at.proto, value) };
   }
-  const portAt = portModuleWord(text, count);
+  const portAt = at.ports;
   const portModule = portAt === -1 ? -1 : text.charCodeAt(starts[portAt + 1]!) === 116 ? TCP : UDP;
   if (portModule !== -1 && (proto !== portModule || protoNegated)) return undefined;
   if (at.src !== -1 && !address(source, at.src, "src", matches)) return undefined;
@@ -263,14 +260,6 @@ function valueWord(first: number): number {
 
 function span(source: SourceFile, first: number, last: number): SourceRange {
   return rangeOf(source, starts[first]!, ends[last]!);
-}
-
-/** The word index of `-m tcp|udp`, -1 when the rule has none. */
-function portModuleWord(text: string, count: number): number {
-  for (let w = 2; w + 1 < count; w++) {
-    if (wordIs(text, w, "-m") && (wordIs(text, w + 1, "tcp") || wordIs(text, w + 1, "udp"))) return w;
-  }
-  return -1;
 }
 
 function address(source: SourceFile, first: number, direction: "src" | "dst", out: Match[]): boolean {
@@ -318,9 +307,7 @@ function statistic(source: SourceFile, out: Match[]): boolean {
   const first = at.statistic;
   if (first === -1) return true;
   const text = source.text;
-  if (text.charCodeAt(starts[first + 5]!) === 34 || probability(text.slice(starts[first + 5]!, ends[first + 5]!), undefined!, undefined!, undefined) instanceof Invalid) {
-    return false;
-  }
+  if (text.charCodeAt(starts[first + 5]!) === 34 || parseFraction(text.slice(starts[first + 5]!, ends[first + 5]!), 0, 1) === undefined) return false;
   out.push({ kind: "opaque", module: "statistic", text: text.slice(starts[first + 2]!, ends[first + 5]!), negated: false, range: span(source, first, first + 5) });
   return true;
 }

@@ -138,10 +138,13 @@ export function hostMessage(value: string): string {
 
 /** A decimal fraction (statistic --probability). */
 export function fraction(min: number, max: number): ValueParser {
-  return (value) => {
-    const v = /^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$|^[0-9]+\.$/.test(value) ? Number(value) : NaN;
-    return Number.isNaN(v) || v < min || v > max ? new Invalid(`${quote(value)} is not a number from ${min} to ${max}`) : v;
-  };
+  return (value) => parseFraction(value, min, max) ?? new Invalid(`${quote(value)} is not a number from ${min} to ${max}`);
+}
+
+/** A decimal fraction within [min, max], or undefined. */
+export function parseFraction(value: string, min: number, max: number): number | undefined {
+  const v = /^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$|^[0-9]+\.$/.test(value) ? Number(value) : NaN;
+  return Number.isNaN(v) || v < min || v > max ? undefined : v;
 }
 
 /** A list of numbers or ranges (`1,2,5:7`) within 0..max. */

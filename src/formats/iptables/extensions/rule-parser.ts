@@ -121,7 +121,6 @@ export function valuesTaken(text: string, loaded: readonly ExtensionDef[]): numb
   const name = text.slice(2);
   const generic = GENERIC_LONG.get(name);
   if (generic !== undefined) return generic !== "0" && SHORT_ARG[generic.charCodeAt(0)] === 1 ? 1 : 0;
-  const takesValue = (def: ExtensionDef, index: number): boolean => def.options[index]!.arg === "required" || def.options[index]!.arg === "two";
   for (let k = loaded.length - 1; k >= 0; k--) {
     const index = loaded[k]!.index.get(name);
     if (index !== undefined) return takesValue(loaded[k]!, index) ? 1 : 0;
@@ -135,6 +134,12 @@ export function valuesTaken(text: string, loaded: readonly ExtensionDef[]): numb
   })
     ? 1
     : 0;
+}
+
+/** Whether getopt gives option `index` of `def` the next word whatever it looks like. */
+function takesValue(def: ExtensionDef, index: number): boolean {
+  const arg = def.options[index]!.arg;
+  return arg === "required" || arg === "two";
 }
 
 export function parseRuleSpec(words: readonly Word[], context: RuleSpecContext): RuleSpec {
