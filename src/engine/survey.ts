@@ -1,7 +1,7 @@
 // Facts about a whole ruleset from one pass over its rules: the interface names (the atoms of its packet space), the
 // jump graph, and the rules a caller picks (the checks pick those naming VPN traffic). A 100k-rule dump is read once.
 
-import type { Chain, Match, Rule, Ruleset, TableName } from "../model/firewall.js";
+import type { Chain, FieldMatch, Match, Rule, Ruleset, TableName, Target } from "../model/firewall.js";
 
 export interface RulesetSurvey {
   /** Exact interface names and `+` prefixes (without the `+`) of every rule, disabled ones included. */
@@ -20,12 +20,13 @@ export interface RulesetSurvey {
 }
 
 /**
- * Chooses rules during a survey by marks (bits; 0: nothing to mark): a rule is picked when `rule` or `match` marks it,
- * and keeps all its marks. `match` is asked about each field and any-of match (the ones naming values), in the loop
- * that reads the matches for interface names. The same picker (by identity) gets the same, remembered survey.
+ * Chooses rules during a survey by marks (bits; 0: nothing to mark): a rule is picked when `target` or `match` marks
+ * it, and keeps all its marks. `match` is asked about each field and any-of match (the ones naming values), in the
+ * loop that reads the matches for interface names; it may be given a match without a range. The same picker (by identity) gets the same, remembered survey.
  */
 export interface RulePicker {
-  rule(rule: Rule): number;
+  /** Marks by the rule's target kind, and whether the front end made the rule up (Vyatta attachments). */
+  target(kind: Target["kind"], synthesized: boolean): number;
   match(match: Match): number;
 }
 
@@ -56,9 +57,37 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
     if (name.endsWith("+")) interfacePrefixes.add(name.slice(0, -1));
     else interfaceNames.add(name);
   };
+  const targetMarks = new Map<Target["kind"], number>();
   for (const table of ruleset.tables.values()) {
     const chains = table.chains;
     for (const chain of chains.values()) {
+      const deferred = chain.deferred;
+      if (deferred !== undefined && !deferred.built) {
+        // The same facts from the rows' summaries; a picked rule is built alone.
+        for (const name of deferred.interfaceNames) noteInterface(name);
+        let callees: Chain[] | undefined;
+        let lastName: string | undefined;
+        for (let i = 0; i < deferred.count; i++) {
+          const target = deferred.target(i);
+          if ((target.kind === "jump" || target.kind === "goto") && target.chain !== lastName) {
+            lastName = target.chain;
+            const callee = chains.get(target.chain!);
+            if (callee) {
+              if (!callees) calleesOf.set(chain, (callees = []));
+              callees.push(callee);
+            }
+          }
+          if (picker === undefined) continue;
+          const marks = fieldMarks(deferred.fields(i), picker) | kindMarks(target.kind, picker, targetMarks);
+          if (marks !== 0) {
+            picked.push(deferred.rule(i));
+            pickedChains.push(chain);
+            pickedTables.push(table.name);
+            pickedMarks.push(marks);
+          }
+        }
+        continue;
+      }
       const rules = chain.rules;
       let callees: Chain[] | undefined;
       let lastName: string | undefined;
@@ -87,7 +116,7 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
             callees.push(callee);
           }
         }
-        if (picker !== undefined) marks |= picker.rule(rule);
+        if (picker !== undefined) marks |= picker.target(target.kind, rule.synthesized === true);
         if (marks !== 0) {
           picked.push(rule);
           pickedChains.push(chain);
@@ -104,4 +133,16 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
     else if (match.kind === "anyOf") for (const alternative of match.alternatives) alternatives.push(alternative);
   }
   return { interfaceNames, interfacePrefixes, callees: calleesOf, picked, pickedChains, pickedTables, pickedMarks };
+}
+
+function fieldMarks(fields: readonly FieldMatch[], picker: RulePicker): number {
+  let marks = 0;
+  for (let m = 0; m < fields.length; m++) marks |= picker.match(fields[m]!);
+  return marks;
+}
+
+function kindMarks(kind: Target["kind"], picker: RulePicker, memo: Map<Target["kind"], number>): number {
+  let marks = memo.get(kind);
+  if (marks === undefined) memo.set(kind, (marks = picker.target(kind, false)));
+  return marks;
 }

@@ -67,6 +67,37 @@ export interface Chain {
   range?: SourceRange;
   /** Set for chains made from a Vyatta-family rule-set, so checks can speak of "firewall name WAN_LOCAL". */
   origin?: ChainOrigin;
+  /**
+   * Present (not enumerable) on chains whose rules were read and checked but not yet made into objects: the common
+   * lines of large iptables dumps. Passes over a whole ruleset read these summaries; reading `rules` builds them.
+   */
+  readonly deferred?: DeferredRules;
+}
+
+/** A rule's target reduced to what a pass over a whole ruleset reads: its kind, the chain it jumps to, its verdict. */
+export interface TargetSummary {
+  readonly kind: Target["kind"];
+  readonly chain?: string;
+  readonly verdict?: Verdict;
+}
+
+/**
+ * A chain's rules before they are objects. A 100k-rule dump has ~650 bytes of model per rule, most of it never read:
+ * a VPN audit walks a few hundred chains of the thousands a Kubernetes node has. The answers here equal what the
+ * built rules would give; `rule(i)` and `Chain.rules` return the same objects.
+ */
+export interface DeferredRules {
+  /** True once `Chain.rules` was read: from then on, read the rules. */
+  readonly built: boolean;
+  readonly count: number;
+  /** The names of the rules' interface matches (`-i`, `-o`), as written, `+` included. */
+  readonly interfaceNames: readonly string[];
+  /** The target of the rule at 0-based position `i`. */
+  target(i: number): TargetSummary;
+  /** Its field matches (protocol, ports) without ranges, in the rule's order. */
+  fields(i: number): readonly FieldMatch[];
+  /** The rule at 0-based position `i`, built alone. */
+  rule(i: number): Rule;
 }
 
 export interface ChainOrigin {

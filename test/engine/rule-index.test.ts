@@ -98,7 +98,7 @@ describe("the ruleset survey", () => {
 
   it("finds every interface name and prefix, the jump graph, and the loaded rules a picker marks", () => {
     const survey = surveyRuleset(rs, {
-      rule: (rule) => (rule.target.kind === "return" ? 1 : 0),
+      target: (kind) => (kind === "return" ? 1 : 0),
       match: (match) => (match.kind === "anyOf" ? 4 : match.kind === "field" && match.field === "dport" ? 2 : 0),
     });
     expect([...survey.interfaceNames].sort()).toEqual(["eth0", "wg0"]);

@@ -8,8 +8,10 @@ import {
   type Rule,
   type TableName,
   type Target,
+  type TargetSummary,
 } from "../../model/firewall.js";
 import { rangeOf, type SourceFile, type SourceRange } from "../../model/source.js";
+import { settleChain, settleTable, type DeferredRows, type PendingRows } from "./deferred-rules.js";
 import type { ExtensionDef } from "./extensions/extension.js";
 import { parseRuleSpec } from "./extensions/index.js";
 import { findMatch, findTarget } from "./extensions/registry.js";
@@ -310,6 +312,8 @@ export interface ChainState {
   dirty: boolean;
   /** What the rule-spec parser is told about this chain; made once per chain, not once per rule. */
   specContext?: RuleSpecContext;
+  /** Common lines checked but not yet built, which follow `rules` (deferred-rules.ts). */
+  pending?: PendingRows;
 }
 
 export interface TableState {
@@ -321,6 +325,8 @@ export interface TableState {
    * than hashing it. Cleared when a chain is deleted.
    */
   lastChain?: ChainState;
+  /** The rows of the chains' pending lines (deferred-rules.ts). */
+  deferred?: DeferredRows;
 }
 
 /** An empty table with its built-in chains; their policies come from `previous` (a flush keeps policies) or ACCEPT. */
@@ -335,6 +341,7 @@ export function newTable(name: TableName, range: SourceRange | undefined, previo
 
 /** A copy whose chains and rule lists can change without touching `table` (iptables-restore --noflush). */
 export function copyTable(table: TableState): TableState {
+  settleTable(table);
   const chains = new Map<string, ChainState>();
   for (const [name, chain] of table.chains) chains.set(name, { ...chain, rules: [...chain.rules], specContext: undefined });
   return { name: table.name, chains, range: table.range };
@@ -387,6 +394,12 @@ export function applyCommand(command: Command, table: TableState, lineStart: num
     const last = table.lastChain;
     chain = last !== undefined && last.name === chainName ? last : table.chains.get(chainName);
     if (chain) table.lastChain = chain;
+  }
+  if (table.deferred !== undefined && table.deferred.unsettled > 0) {
+    // Rule commands read their chain's rules; deleting, flushing and renaming read (or rewrite) every chain's.
+    const kind = command.kind;
+    if (kind === "deleteChain" || kind === "flush" || kind === "rename") settleTable(table);
+    else if (chain !== undefined) settleChain(table, chain);
   }
   switch (command.kind) {
     case "append":
@@ -671,6 +684,7 @@ export function findJumpLoop(table: TableState): { rule: Rule; path: string[] } 
   const state = new Map<ChainState, "open" | "done">();
   const stack: ChainState[] = [];
   const nexts: number[] = [];
+  const rows = table.deferred;
   for (const root of table.chains.values()) {
     if (!root.builtin) continue;
     stack.push(root);
@@ -679,26 +693,32 @@ export function findJumpLoop(table: TableState): { rule: Rule; path: string[] } 
       const top = stack.length - 1;
       const chain = stack[top]!;
       const rules = chain.rules;
-      const rule = rules[nexts[top]!++];
-      if (rule === undefined) {
+      const pending = chain.pending?.rows;
+      const count = rules.length + (pending === undefined ? 0 : pending.length);
+      const position = nexts[top]!++;
+      if (position >= count) {
         state.set(chain, "done");
         stack.pop();
         nexts.pop();
         continue;
       }
-      const target = rule.target;
+      // Built rules first, then the pending rows that follow them.
+      const row = position < rules.length ? -1 : pending![position - rules.length]!;
+      const target: TargetSummary = row === -1 ? rules[position]!.target : rows!.target(row);
       if (target.kind !== "jump" && target.kind !== "goto") {
         // Like the kernel's mark_source_chains: an unconditional ACCEPT, DROP or RETURN ends the walk of the chain.
-        if (((target.kind === "verdict" && target.verdict !== "reject") || target.kind === "return") && rule.matches.length === 0) {
-          nexts[top] = rules.length;
+        const unconditional = row === -1 ? rules[position]!.matches.length === 0 : rows!.unconditional(row);
+        if (((target.kind === "verdict" && target.verdict !== "reject") || target.kind === "return") && unconditional) {
+          nexts[top] = count;
         }
         continue;
       }
-      const callee = table.chains.get(target.chain);
+      const callee = table.chains.get(target.chain!);
       if (!callee || callee.builtin) continue;
       const seen = state.get(callee);
       if (seen === "open") {
         const from = stack.indexOf(callee);
+        const rule = row === -1 ? rules[position]! : rows!.build(row, chain.name, position + 1);
         return { rule, path: [...stack.slice(from).map((f) => f.name), callee.name] };
       }
       if (seen === "done") continue;

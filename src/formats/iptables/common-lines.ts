@@ -10,7 +10,7 @@
 // the general path's, ranges and texts included: test/formats/iptables/common-lines.test.ts loads every iptables
 // document of the corpora and iptables' own tests, and generated and mutated dumps, both ways and compares the models.
 
-import { BUILTIN_CHAINS, type Match, type Rule, type Target } from "../../model/firewall.js";
+import { BUILTIN_CHAINS, type Interval, type Match, type Rule, type TableName, type Target, type TargetSummary } from "../../model/firewall.js";
 import { rangeOf, type SourceFile, type SourceRange } from "../../model/source.js";
 import { oneInterval, PROTOCOL_VALUES, standardTarget } from "./extensions/mapping.js";
 import { parseFraction } from "./extensions/parsers.js";
@@ -32,17 +32,62 @@ const IFNAMSIZ = 16;
 const starts = new Int32Array(MAX_LINE_WORDS + 1);
 const ends = new Int32Array(MAX_LINE_WORDS + 1);
 
-/** The matches of the line being read (see appendCommonRule). */
+/** The matches of the line being built (see buildCommonRule). */
 const matchScratch: Match[] = [];
 
 /** Where each option of the rule is (word index of its `!` or of the option itself), -1 when absent. */
 const at = { src: -1, dst: -1, proto: -1, in: -1, out: -1, ports: -1, sport: -1, dport: -1, comment: -1, statistic: -1, jump: -1, mark: -1, dnat: -1 };
 
 /**
- * Appends the rule of the `-A` line `text[start, end)` to its chain in `table` and returns true, or returns false
- * (changing nothing) when the general path must read the line. For lines of IPv4 documents read without variables.
+ * What checkCommonRule learned of the line it accepted, enough for a pass over a whole ruleset without the rule
+ * (model DeferredRules): valid until the next line is read.
  */
-export function appendCommonRule(source: SourceFile, start: number, end: number, table: TableState): boolean {
+export interface LineFacts {
+  chain: ChainState;
+  target: TargetSummary;
+  /** How many matches the rule has (0: it matches every packet). */
+  matchCount: number;
+  /** `-p`: the protocol number (0 for none or `all`, which make no match) and its `!`. */
+  proto: number;
+  protoNegated: boolean;
+  sport: Interval | undefined;
+  sportNegated: boolean;
+  dport: Interval | undefined;
+  dportNegated: boolean;
+  /** The names of its interface matches, in order. */
+  readonly interfaces: string[];
+}
+
+const NONE: TargetSummary = { kind: "none" };
+const ACCEPT: TargetSummary = { kind: "verdict", verdict: "accept" };
+const DROP: TargetSummary = { kind: "verdict", verdict: "drop" };
+const RETURN: TargetSummary = { kind: "return" };
+const QUEUE: TargetSummary = { kind: "opaque" };
+const MARK: TargetSummary = { kind: "mark" };
+const DNAT: TargetSummary = { kind: "dnat" };
+
+export const lineFacts: LineFacts = {
+  chain: undefined as unknown as ChainState,
+  target: NONE,
+  matchCount: 0,
+  proto: 0,
+  protoNegated: false,
+  sport: undefined,
+  sportNegated: false,
+  dport: undefined,
+  dportNegated: false,
+  interfaces: [],
+};
+
+/** Summaries of jumps and gotos by chain name, shared by the rules naming the same chain (a table's worth). */
+export type JumpSummaries = Map<string, TargetSummary>;
+
+/**
+ * Checks the `-A` line `text[start, end)` of `table` without building its rule: true, with `lineFacts` filled, when it
+ * is of the common shapes and the general path would load it without a word of complaint; false (nothing learned)
+ * when the general path must read it. For lines of IPv4 documents read without variables.
+ */
+export function checkCommonRule(source: SourceFile, start: number, end: number, table: TableState, jumps: JumpSummaries, gotos: JumpSummaries): boolean {
   const text = source.text;
   const count = splitPlain(text, start, end);
   if (count < 2) return false;
@@ -50,23 +95,47 @@ export function appendCommonRule(source: SourceFile, start: number, end: number,
   const last = table.lastChain;
   const chain = last !== undefined && last.name === chainName ? last : table.chains.get(chainName);
   if (chain === undefined || !locate(text, count)) return false;
+  const facts = lineFacts;
+  facts.matchCount = 0;
+  facts.proto = 0;
+  facts.protoNegated = facts.sportNegated = facts.dportNegated = false;
+  facts.sport = facts.dport = undefined;
+  facts.interfaces.length = 0;
+  const target = readRule(source, table.name, table.chains, chain.name, undefined);
+  if (target === undefined) return false;
+  if (target.kind === "jump" || target.kind === "goto") {
+    const names = target.kind === "jump" ? jumps : gotos;
+    let shared = names.get(target.chain!);
+    if (shared === undefined) names.set(target.chain!, (shared = target));
+    facts.target = shared;
+  } else facts.target = target;
+  facts.chain = chain;
+  table.lastChain = chain;
+  return true;
+}
+
+/**
+ * The rule of a line checkCommonRule accepted, as the general path builds it, ranges and text included: rule
+ * `index` of `chain` in `table`. Throws if the line is not one (a defect: the caller keeps only accepted lines).
+ */
+export function buildCommonRule(source: SourceFile, start: number, end: number, table: TableName, chain: string, index: number): Rule {
+  const text = source.text;
+  const count = splitPlain(text, start, end);
+  if (count < 2 || !locate(text, count)) throw new Error(`line at offset ${start} is not a common -A line`);
   const matches = matchScratch;
   matches.length = 0;
-  const target = readRule(source, table, chain, matches);
-  if (target === undefined) return false;
-  const rule: Rule = {
-    chain: chain.name,
-    index: chain.rules.length + 1,
+  const target = readRule(source, table, undefined, chain, matches) as Target | undefined;
+  if (target === undefined) throw new Error(`line at offset ${start} is not a common -A line`);
+  return {
+    chain,
+    index,
     range: rangeOf(source, start, end),
     text: text.slice(start, end),
-    // Copied at its exact size: a list grown by push keeps room for 17, and the model keeps 100k of these.
+    // Copied at its exact size: a list grown by push keeps room for 17.
     matches: matches.slice(),
     target,
     comment: at.comment === -1 ? undefined : wordText(text, at.comment + 3),
   };
-  chain.rules.push(rule);
-  table.lastChain = chain;
-  return true;
 }
 
 /**
@@ -221,36 +290,45 @@ function locate(text: string, count: number): boolean {
   return w === count;
 }
 
-/** Values and the model (pass 2), in the order the general path builds them: src, dst, in, out, proto, module matches. */
-function readRule(source: SourceFile, table: TableState, chain: ChainState, matches: Match[]): Target | undefined {
+/**
+ * Values and the model (pass 2), in the order the general path builds them: src, dst, in, out, proto, module matches.
+ * With `out`, the matches are pushed to it and the target is a model Target; without, the line is only checked: the
+ * facts go to `lineFacts` and the target is a summary. `chains` (the table's, while loading) checks jump targets;
+ * a rule built later was checked with them already.
+ */
+function readRule(source: SourceFile, table: TableName, chains: ReadonlyMap<string, unknown> | undefined, chainName: string, out: Match[] | undefined): TargetSummary | undefined {
   const text = source.text;
-  const chainName = chain.name;
   if (at.in !== -1 && (chainName === "OUTPUT" || chainName === "POSTROUTING")) return undefined;
   if (at.out !== -1 && (chainName === "PREROUTING" || chainName === "INPUT")) return undefined;
   let proto = -1;
   let protoNegated = false;
-  let protoMatch: Match | undefined;
   if (at.proto !== -1) {
     protoNegated = wordIs(text, at.proto, "!");
     const value = valueWord(at.proto);
     proto = parseProtocol(text.slice(starts[value]!, ends[value]!)) ?? -2;
     if (proto === -2 || (proto === 0 && protoNegated)) return undefined;
-    if (proto > 0) protoMatch = { kind: "field", field: "proto", values: PROTOCOL_VALUES[proto]!, negated: protoNegated, range: span(source, at.proto, value) };
   }
   const portAt = at.ports;
   const portModule = portAt === -1 ? -1 : text.charCodeAt(starts[portAt + 1]!) === 116 ? TCP : UDP;
   if (portModule !== -1 && (proto !== portModule || protoNegated)) return undefined;
-  if (at.src !== -1 && !address(source, at.src, "src", matches)) return undefined;
-  if (at.dst !== -1 && !address(source, at.dst, "dst", matches)) return undefined;
-  if (at.in !== -1 && !iface(source, at.in, "in", matches)) return undefined;
-  if (at.out !== -1 && !iface(source, at.out, "out", matches)) return undefined;
-  if (protoMatch) matches.push(protoMatch);
+  if (at.src !== -1 && !address(source, at.src, "src", out)) return undefined;
+  if (at.dst !== -1 && !address(source, at.dst, "dst", out)) return undefined;
+  if (at.in !== -1 && !iface(source, at.in, "in", out)) return undefined;
+  if (at.out !== -1 && !iface(source, at.out, "out", out)) return undefined;
+  if (proto > 0) {
+    if (out === undefined) {
+      lineFacts.proto = proto;
+      lineFacts.protoNegated = protoNegated;
+      lineFacts.matchCount++;
+    } else out.push({ kind: "field", field: "proto", values: PROTOCOL_VALUES[proto]!, negated: protoNegated, range: span(source, at.proto, valueWord(at.proto)) });
+  }
   // Module matches in the order the modules were loaded (comment adds none).
   const services = portModule === TCP ? SERVICE_TCP : SERVICE_ANY;
   if (at.statistic !== -1 && portAt !== -1 && portAt < at.statistic) {
-    if (!ports(source, services, matches) || !statistic(source, matches)) return undefined;
-  } else if (!statistic(source, matches) || !ports(source, services, matches)) return undefined;
-  return at.jump === -1 ? { kind: "none" } : jump(source, table, chainName, at.jump);
+    if (!ports(source, services, out) || !statistic(source, out)) return undefined;
+  } else if (!statistic(source, out) || !ports(source, services, out)) return undefined;
+  if (at.jump === -1) return out === undefined ? NONE : { kind: "none" };
+  return jump(source, table, chains, chainName, at.jump, out !== undefined);
 }
 
 /** The word holding the value of the option at `first` (its `!` or itself). */
@@ -262,7 +340,7 @@ function span(source: SourceFile, first: number, last: number): SourceRange {
   return rangeOf(source, starts[first]!, ends[last]!);
 }
 
-function address(source: SourceFile, first: number, direction: "src" | "dst", out: Match[]): boolean {
+function address(source: SourceFile, first: number, direction: "src" | "dst", out: Match[] | undefined): boolean {
   const text = source.text;
   const negated = wordIs(text, first, "!");
   const w = valueWord(first);
@@ -270,49 +348,72 @@ function address(source: SourceFile, first: number, direction: "src" | "dst", ou
   const value = text.slice(starts[w]!, ends[w]!);
   if (value.indexOf(",") !== -1 || readNetwork4(value) !== undefined || network4.prefix < 0) return false;
   if (network4.prefix === 0 && !negated) return true;
+  if (out === undefined) {
+    lineFacts.matchCount++;
+    return true;
+  }
   const lo = BigInt(network4.first);
   const values = [[lo, network4.last === network4.first ? lo : BigInt(network4.last)] as const];
   out.push({ kind: "address", direction, family: "ipv4", values, negated, range: span(source, first, w) });
   return true;
 }
 
-function iface(source: SourceFile, first: number, direction: "in" | "out", out: Match[]): boolean {
+function iface(source: SourceFile, first: number, direction: "in" | "out", out: Match[] | undefined): boolean {
   const text = source.text;
   const negated = wordIs(text, first, "!");
   const w = valueWord(first);
   const name = text.slice(starts[w]!, ends[w]!);
   if (text.charCodeAt(starts[w]!) === 34 || Buffer.byteLength(name) >= IFNAMSIZ) return false;
   if (name === "+" && !negated) return true;
+  if (out === undefined) {
+    lineFacts.matchCount++;
+    lineFacts.interfaces.push(name);
+    return true;
+  }
   out.push({ kind: "interface", direction, name, negated, range: span(source, first, w) });
   return true;
 }
 
 /** --sport then --dport, as the tcp and udp modules map them. */
-function ports(source: SourceFile, services: number, out: Match[]): boolean {
+function ports(source: SourceFile, services: number, out: Match[] | undefined): boolean {
   return port(source, at.sport, "sport", services, out) && port(source, at.dport, "dport", services, out);
 }
 
-function port(source: SourceFile, first: number, field: "sport" | "dport", services: number, out: Match[]): boolean {
+function port(source: SourceFile, first: number, field: "sport" | "dport", services: number, out: Match[] | undefined): boolean {
   if (first === -1) return true;
   const w = valueWord(first);
   if (source.text.charCodeAt(starts[w]!) === 34) return false;
   const interval = parsePortRange(source.text.slice(starts[w]!, ends[w]!), services);
   if (interval === undefined) return false;
-  out.push({ kind: "field", field, values: oneInterval(interval), negated: wordIs(source.text, first, "!"), range: span(source, first, w) });
+  const negated = wordIs(source.text, first, "!");
+  if (out !== undefined) {
+    out.push({ kind: "field", field, values: oneInterval(interval), negated, range: span(source, first, w) });
+    return true;
+  }
+  lineFacts.matchCount++;
+  if (field === "sport") {
+    lineFacts.sport = interval;
+    lineFacts.sportNegated = negated;
+  } else {
+    lineFacts.dport = interval;
+    lineFacts.dportNegated = negated;
+  }
   return true;
 }
 
 /** `-m statistic --mode random --probability P`: a match the engine does not model, with its options as written. */
-function statistic(source: SourceFile, out: Match[]): boolean {
+function statistic(source: SourceFile, out: Match[] | undefined): boolean {
   const first = at.statistic;
   if (first === -1) return true;
   const text = source.text;
   if (text.charCodeAt(starts[first + 5]!) === 34 || parseFraction(text.slice(starts[first + 5]!, ends[first + 5]!), 0, 1) === undefined) return false;
-  out.push({ kind: "opaque", module: "statistic", text: text.slice(starts[first + 2]!, ends[first + 5]!), negated: false, range: span(source, first, first + 5) });
+  if (out === undefined) lineFacts.matchCount++;
+  else out.push({ kind: "opaque", module: "statistic", text: text.slice(starts[first + 2]!, ends[first + 5]!), negated: false, range: span(source, first, first + 5) });
   return true;
 }
 
-function jump(source: SourceFile, table: TableState, chain: string, first: number): Target | undefined {
+/** The target; a model Target when `build`, else a summary (verdicts and jumps without ranges). */
+function jump(source: SourceFile, table: TableName, chains: ReadonlyMap<string, unknown> | undefined, chain: string, first: number, build: boolean): TargetSummary | undefined {
   const text = source.text;
   const goto = text.charCodeAt(starts[first]! + 1) === 103;
   if (text.charCodeAt(starts[first + 1]!) === 34) return undefined;
@@ -322,13 +423,16 @@ function jump(source: SourceFile, table: TableState, chain: string, first: numbe
   if (at.mark !== -1) {
     const value = parseMarkMask(text.slice(starts[at.mark + 1]!, ends[at.mark + 1]!));
     if (value === undefined || text.charCodeAt(starts[at.mark + 1]!) === 34) return undefined;
-    return markOperation("set-xmark", value[0], value[1], span(source, first, at.mark + 1));
+    return build ? markOperation("set-xmark", value[0], value[1], span(source, first, at.mark + 1)) : MARK;
   }
-  if (at.dnat !== -1) return dnat(source, table, chain, first);
-  if (!goto && STANDARD_TARGETS.has(name)) return standardTarget(name, false, span(source, first, first + 1));
+  if (at.dnat !== -1) return dnat(source, table, chain, first, build);
+  if (!goto && STANDARD_TARGETS.has(name)) {
+    if (build) return standardTarget(name, false, span(source, first, first + 1));
+    return name === "ACCEPT" ? ACCEPT : name === "DROP" ? DROP : name === "RETURN" ? RETURN : QUEUE;
+  }
   if (!goto && findTarget(name, "ipv4")) return undefined;
-  if (!table.chains.has(name) || (BUILTIN_CHAINS[table.name] as readonly string[]).includes(name)) return undefined;
-  return standardTarget(name, goto, span(source, first, first + 1));
+  if ((chains !== undefined && !chains.has(name)) || (BUILTIN_CHAINS[table] as readonly string[]).includes(name)) return undefined;
+  return build ? standardTarget(name, goto, span(source, first, first + 1)) : { kind: goto ? "goto" : "jump", chain: name };
 }
 
 /**
@@ -336,19 +440,22 @@ function jump(source: SourceFile, table: TableState, chain: string, first: numbe
  * path's). In the nat table, in PREROUTING, OUTPUT or a user chain; a port needs `-p tcp|udp|...` before the target,
  * as the DNAT module reads the protocol when it reads its option.
  */
-function dnat(source: SourceFile, table: TableState, chain: string, first: number): Target | undefined {
+function dnat(source: SourceFile, table: TableName, chain: string, first: number, build: boolean): TargetSummary | undefined {
   const text = source.text;
   const value = text.slice(starts[at.dnat + 1]!, ends[at.dnat + 1]!);
-  if (table.name !== "nat" || value.charCodeAt(0) === 34) return undefined;
+  if (table !== "nat" || value.charCodeAt(0) === 34) return undefined;
   if (chain === "INPUT" || chain === "POSTROUTING") return undefined;
   const colon = value.indexOf(":");
   const address = parseAddress(colon === -1 ? value : value.slice(0, colon), "ipv4");
   if (address === undefined || value.indexOf("-") !== -1 || value.indexOf("/") !== -1) return undefined;
-  const range = span(source, first, at.dnat + 1);
-  if (colon === -1) return { kind: "dnat", toAddresses: [address, address], range };
+  if (colon === -1) return build ? dnatTarget(address, undefined, span(source, first, at.dnat + 1)) : DNAT;
   if (at.proto === -1 || at.proto > first || wordIs(text, at.proto, "!")) return undefined;
   const proto = parseProtocol(text.slice(starts[valueWord(at.proto)]!, ends[valueWord(at.proto)]!));
   const port = parsePort(value.slice(colon + 1));
   if (proto === undefined || !PORT_PROTOCOLS.includes(proto) || port === undefined) return undefined;
-  return { kind: "dnat", toAddresses: [address, address], toPorts: [port, port], range };
+  return build ? dnatTarget(address, port, span(source, first, at.dnat + 1)) : DNAT;
+}
+
+function dnatTarget(address: bigint, port: number | undefined, range: SourceRange): Target {
+  return port === undefined ? { kind: "dnat", toAddresses: [address, address], range } : { kind: "dnat", toAddresses: [address, address], toPorts: [port, port], range };
 }

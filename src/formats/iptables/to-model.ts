@@ -22,7 +22,7 @@ import {
   type TableState,
 } from "./commands.js";
 import type { LinesCstChildren } from "./cst-restore.js";
-import { appendCommonRule } from "./common-lines.js";
+import { DeferredRows, deferredChain, settleChain } from "./deferred-rules.js";
 import { lexRestore } from "./lexer.js";
 import { parseRestore } from "./parser.js";
 import { MAX_LINE_WORDS, MAX_WORD_LENGTH, splitRestoreWords } from "./words.js";
@@ -246,8 +246,9 @@ class RestoreLoader {
       from = close + 1;
     }
     // Most lines of a dump are `-A` lines of a few shapes, read without the general path when it would add nothing.
-    if (from === start && this.commonShapes && this.block?.table && text.charCodeAt(start) === 45 && text.charCodeAt(start + 1) === 65 && text.charCodeAt(start + 2) === 32) {
-      if (appendCommonRule(this.source, start, end, this.block.table)) return;
+    const table = this.block?.table;
+    if (from === start && this.commonShapes && table && text.charCodeAt(start) === 45 && text.charCodeAt(start + 1) === 65 && text.charCodeAt(start + 2) === 32) {
+      if ((table.deferred ??= new DeferredRows(this.source, table.name)).take(start, end, table)) return;
     }
     const split = splitRestoreWords(text, from, end, MAX_LINE_WORDS + 1);
     const words = split.words;
@@ -268,7 +269,6 @@ class RestoreLoader {
       this.report(`${what} outside a table: add a "*filter" (or other table) line before it`, words[0]!.start, words[words.length - 1]!.end);
       return;
     }
-    const table = this.block.table;
     if (!table) return;
     if (words.length > MAX_LINE_WORDS) {
       this.report(`too many words on one line (iptables-restore takes at most ${MAX_LINE_WORDS})`, words[MAX_LINE_WORDS]!.start, end);
@@ -340,14 +340,10 @@ export function toFirewallModel(source: SourceFile, families: Map<Family, Family
       if (!state) continue;
       const chains = new Map<string, Chain>();
       for (const chain of state.chains.values()) {
-        chains.set(chain.name, {
-          name: chain.name,
-          table: name,
-          builtin: chain.builtin,
-          policy: chain.policy,
-          rules: finalRules(chain),
-          range: chain.range,
-        });
+        const fields = { name: chain.name, table: name, builtin: chain.builtin, policy: chain.policy, range: chain.range };
+        // Rules read by the common reader stay lines until asked for (deferred-rules.ts), unless built ones precede them.
+        if (chain.pending !== undefined && chain.rules.length > 0) settleChain(state, chain);
+        chains.set(chain.name, chain.pending !== undefined ? deferredChain(fields, chain, state.deferred!) : { ...fields, rules: finalRules(chain) });
       }
       modelTables.set(name, { name, chains, range: state.range });
     }

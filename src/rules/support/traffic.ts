@@ -184,9 +184,8 @@ function notableMatch(match: Match): number {
 
 /** Picks and marks, during the engine's one pass over a ruleset, the rules notableRules lists. */
 const NOTABLE: RulePicker = {
-  rule(rule) {
-    const kind = rule.target.kind;
-    return kind === "dnat" || kind === "snat" || kind === "masquerade" || (rule.synthesized === true && (kind === "jump" || kind === "goto")) ? NOTABLE_MARKS.target : 0;
+  target(kind, synthesized) {
+    return kind === "dnat" || kind === "snat" || kind === "masquerade" || (synthesized && (kind === "jump" || kind === "goto")) ? NOTABLE_MARKS.target : 0;
   },
   match: notableMatch,
 };

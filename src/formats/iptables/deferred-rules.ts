@@ -1,0 +1,212 @@
+// Rules of the common shapes (common-lines.ts) kept as lines, not objects, until something asks for them.
+//
+// A 100k-rule Kubernetes dump makes ~650 bytes of model objects per rule, and building them (and the garbage
+// collector copying them) was most of a full audit's time. A VPN audit reads a few hundred chains of such a dump;
+// passes over the whole ruleset (interface names, the jump graph, the rules naming VPN traffic) need only a few facts
+// per rule. So a checked line becomes a row: its offsets, its target's summary and the values of its protocol and
+// port matches, in columns. The rows of a chain are built into rules when the chain's `rules` is first read, or one by one when a pass
+// picks a rule. While the document loads, any command of the general path that reads a chain's rules settles the
+// chain (or the table) first, so the general path always sees built rules in file order.
+
+import type { Chain, ChainPolicy, DeferredRules, FieldMatch, Rule, TableName, TargetSummary } from "../../model/firewall.js";
+import type { SourceFile, SourceRange } from "../../model/source.js";
+import { buildCommonRule, checkCommonRule, lineFacts, type JumpSummaries } from "./common-lines.js";
+import type { ChainState, TableState } from "./commands.js";
+import { oneInterval, PROTOCOL_VALUES } from "./extensions/mapping.js";
+
+/** A chain's rows not yet built, in order, and the names of their interface matches. */
+export interface PendingRows {
+  readonly rows: number[];
+  readonly interfaceNames: string[];
+}
+
+/** Bits of a row's `flags` column. */
+const PROTO_NEGATED = 1;
+const HAS_SPORT = 2;
+const SPORT_NEGATED = 4;
+const HAS_DPORT = 8;
+const DPORT_NEGATED = 16;
+
+/**
+ * Rows of one table being loaded, in file order, as columns of numbers: no object per row (a dump's ports are
+ * mostly distinct, so even shared match objects would be one per rule).
+ */
+export class DeferredRows {
+  private starts = new Int32Array(1024);
+  private ends = new Int32Array(1024);
+  private matchCounts = new Uint8Array(1024);
+  private protos = new Uint8Array(1024);
+  private flags = new Uint8Array(1024);
+  /** Source and destination port intervals: lo, hi, lo, hi per row. */
+  private ports = new Uint16Array(4096);
+  private readonly targets: TargetSummary[] = [];
+  private count = 0;
+  /** Rows still waiting in some chain's `pending`. */
+  unsettled = 0;
+  private readonly jumps: JumpSummaries = new Map();
+  private readonly gotos: JumpSummaries = new Map();
+
+  constructor(
+    readonly source: SourceFile,
+    readonly table: TableName,
+  ) {}
+
+  /** Checks the `-A` line `text[start, end)`; when it is of the common shapes, keeps it as a row of its chain. */
+  take(start: number, end: number, table: TableState): boolean {
+    if (!checkCommonRule(this.source, start, end, table, this.jumps, this.gotos)) return false;
+    const facts = lineFacts;
+    const row = this.count++;
+    if (row === this.starts.length) this.grow();
+    this.starts[row] = start;
+    this.ends[row] = end;
+    this.matchCounts[row] = facts.matchCount;
+    this.protos[row] = facts.proto;
+    let flags = facts.protoNegated ? PROTO_NEGATED : 0;
+    if (facts.sport !== undefined) {
+      flags |= HAS_SPORT | (facts.sportNegated ? SPORT_NEGATED : 0);
+      this.ports[row * 4] = facts.sport[0];
+      this.ports[row * 4 + 1] = facts.sport[1];
+    }
+    if (facts.dport !== undefined) {
+      flags |= HAS_DPORT | (facts.dportNegated ? DPORT_NEGATED : 0);
+      this.ports[row * 4 + 2] = facts.dport[0];
+      this.ports[row * 4 + 3] = facts.dport[1];
+    }
+    this.flags[row] = flags;
+    this.targets.push(facts.target);
+    const pending = (facts.chain.pending ??= { rows: [], interfaceNames: [] });
+    pending.rows.push(row);
+    for (let i = 0; i < facts.interfaces.length; i++) {
+      const name = facts.interfaces[i]!;
+      if (!pending.interfaceNames.includes(name)) pending.interfaceNames.push(name);
+    }
+    this.unsettled++;
+    return true;
+  }
+
+  target(row: number): TargetSummary {
+    return this.targets[row]!;
+  }
+
+  /** The row's protocol and port matches, without ranges, in the rule's order (proto, sport, dport): a new list. */
+  fields(row: number): FieldMatch[] {
+    const fields: FieldMatch[] = [];
+    const flags = this.flags[row]!;
+    const proto = this.protos[row]!;
+    if (proto !== 0) fields.push({ kind: "field", field: "proto", values: PROTOCOL_VALUES[proto]!, negated: (flags & PROTO_NEGATED) !== 0 });
+    if ((flags & HAS_SPORT) !== 0) fields.push(this.port(row * 4, "sport", (flags & SPORT_NEGATED) !== 0));
+    if ((flags & HAS_DPORT) !== 0) fields.push(this.port(row * 4 + 2, "dport", (flags & DPORT_NEGATED) !== 0));
+    return fields;
+  }
+
+  /** The rule has no match: it applies to every packet. */
+  unconditional(row: number): boolean {
+    return this.matchCounts[row] === 0;
+  }
+
+  build(row: number, chain: string, index: number): Rule {
+    return buildCommonRule(this.source, this.starts[row]!, this.ends[row]!, this.table, chain, index);
+  }
+
+  private port(at: number, field: "sport" | "dport", negated: boolean): FieldMatch {
+    return { kind: "field", field, values: oneInterval([this.ports[at]!, this.ports[at + 1]!]), negated };
+  }
+
+  private grow(): void {
+    const size = this.starts.length * 2;
+    this.starts = grown(this.starts, new Int32Array(size));
+    this.ends = grown(this.ends, new Int32Array(size));
+    this.matchCounts = grown(this.matchCounts, new Uint8Array(size));
+    this.protos = grown(this.protos, new Uint8Array(size));
+    this.flags = grown(this.flags, new Uint8Array(size));
+    this.ports = grown(this.ports, new Uint16Array(size * 4));
+  }
+}
+
+function grown<T extends Int32Array | Uint8Array | Uint16Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/** Builds the chain's pending rows into its rules, in order, before a command of the general path reads them. */
+export function settleChain(table: TableState, chain: ChainState): void {
+  const pending = chain.pending;
+  if (pending === undefined) return;
+  const rows = table.deferred!;
+  for (const row of pending.rows) chain.rules.push(rows.build(row, chain.name, chain.rules.length + 1));
+  rows.unsettled -= pending.rows.length;
+  chain.pending = undefined;
+}
+
+/** Settles every chain of the table (commands that read or rename across chains). */
+export function settleTable(table: TableState): void {
+  if (table.deferred === undefined || table.deferred.unsettled === 0) return;
+  for (const chain of table.chains.values()) settleChain(table, chain);
+}
+
+/** The rows of one chain of the model, built on demand (see DeferredRules). */
+class ChainRows implements DeferredRules {
+  built = false;
+  private readonly cache: (Rule | undefined)[];
+
+  constructor(
+    private readonly rows: DeferredRows,
+    private readonly ids: readonly number[],
+    private readonly chain: string,
+    readonly interfaceNames: readonly string[],
+  ) {
+    this.cache = new Array<Rule | undefined>(ids.length);
+  }
+
+  get count(): number {
+    return this.ids.length;
+  }
+
+  target(i: number): TargetSummary {
+    return this.rows.target(this.ids[i]!);
+  }
+
+  fields(i: number): FieldMatch[] {
+    return this.rows.fields(this.ids[i]!);
+  }
+
+  rule(i: number): Rule {
+    return (this.cache[i] ??= this.rows.build(this.ids[i]!, this.chain, i + 1));
+  }
+
+  all(): Rule[] {
+    const rules = new Array<Rule>(this.ids.length);
+    for (let i = 0; i < rules.length; i++) rules[i] = this.rule(i);
+    this.built = true;
+    return rules;
+  }
+}
+
+export interface ChainFields {
+  readonly name: string;
+  readonly table: TableName;
+  readonly builtin: boolean;
+  readonly policy?: ChainPolicy;
+  readonly range?: SourceRange;
+}
+
+/**
+ * A model chain whose rules are the state's pending rows: `rules` is an enumerable property built on first read
+ * (then a plain value), `deferred` a hidden one with the rows' summaries.
+ */
+export function deferredChain(fields: ChainFields, state: ChainState, rows: DeferredRows): Chain {
+  const pending = state.pending!;
+  const deferred = new ChainRows(rows, pending.rows, fields.name, pending.interfaceNames);
+  const chain = { name: fields.name, table: fields.table, builtin: fields.builtin, policy: fields.policy, range: fields.range } as Chain;
+  Object.defineProperty(chain, "rules", {
+    configurable: true,
+    enumerable: true,
+    get(): Rule[] {
+      const rules = deferred.all();
+      Object.defineProperty(chain, "rules", { value: rules, writable: true, enumerable: true, configurable: true });
+      return rules;
+    },
+  });
+  Object.defineProperty(chain, "deferred", { value: deferred, enumerable: false });
+  return chain;
+}

@@ -1,0 +1,127 @@
+// Rules kept as lines until asked for (src/formats/iptables/deferred-rules.ts) must be invisible: the survey of a
+// ruleset read from their summaries equals the survey of the built rules, a picked rule is the very object the chain
+// later holds, and general commands mixed with common lines load exactly as the general path alone loads them.
+
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { surveyRuleset, type RulePicker, type RulesetSurvey } from "../../../src/engine/index.js";
+import { parseSource } from "../../../src/formats/index.js";
+import type { FirewallModel, Match } from "../../../src/model/firewall.js";
+import { SourceFile } from "../../../src/model/source.js";
+import { kubeDump } from "../../../bench/generate.js";
+
+const COMMON_LINES = "../../../src/formats/iptables/common-lines.js";
+
+/** parseSource of a second copy of the parsers whose common reader never answers: the general path reads every line. */
+let generalParse: typeof parseSource;
+
+beforeAll(async () => {
+  vi.resetModules();
+  vi.doMock(COMMON_LINES, async (importOriginal) => ({ ...(await importOriginal<object>()), checkCommonRule: () => false }));
+  generalParse = (await import("../../../src/formats/index.js")).parseSource;
+  vi.doUnmock(COMMON_LINES);
+});
+
+/** Marks every field match by what it names, and NAT and verdict targets, so most rules of a dump are picked. */
+const PICKER: RulePicker = {
+  target: (kind) => (kind === "dnat" ? 1 : kind === "verdict" ? 2 : kind === "mark" ? 4 : 0),
+  match: (match: Match) => {
+    if (match.kind !== "field") return 0;
+    const [lo, hi] = match.values[0]!;
+    return (match.field === "proto" ? 8 : match.field === "dport" ? 16 : 32) | ((lo + hi) % 7 === 0 ? 64 : 0) | (match.negated ? 128 : 0);
+  },
+};
+
+/** A survey in names and texts, comparable between two models. */
+function surveyed(survey: RulesetSurvey): unknown {
+  return {
+    names: [...survey.interfaceNames].sort(),
+    prefixes: [...survey.interfacePrefixes].sort(),
+    callees: [...survey.callees].map(([chain, callees]) => `${chain.table} ${chain.name} -> ${callees.map((c) => c.name).join(",")}`),
+    picked: survey.picked.map((rule, i) => `${survey.pickedTables[i]} ${survey.pickedChains[i]!.name}#${rule.index} ${rule.text} ${survey.pickedMarks[i]}`),
+  };
+}
+
+function deferredChains(model: FirewallModel): number {
+  let count = 0;
+  for (const ruleset of model.rulesets) for (const table of ruleset.tables.values()) for (const chain of table.chains.values()) if (chain.deferred && !chain.deferred.built) count++;
+  return count;
+}
+
+function expectSameSurvey(name: string, text: string): void {
+  const source = new SourceFile(name, text);
+  const lazy = parseSource(source);
+  const built = parseSource(source);
+  expect(deferredChains(lazy), name).toBeGreaterThan(0);
+  const fromSummaries = lazy.rulesets.map((ruleset) => surveyRuleset(ruleset, PICKER));
+  expect(deferredChains(lazy), `${name}: the survey built chains`).toBe(deferredChains(built));
+  // Reading every chain's rules builds them; the survey then reads the rules themselves.
+  for (const ruleset of built.rulesets) for (const table of ruleset.tables.values()) for (const chain of table.chains.values()) expect(chain.rules).toBeDefined();
+  expect(deferredChains(built)).toBe(0);
+  const fromRules = built.rulesets.map((ruleset) => surveyRuleset(ruleset, PICKER));
+  expect(fromSummaries.map(surveyed), name).toEqual(fromRules.map(surveyed));
+  // A rule picked before its chain was built is the object the chain then holds.
+  for (const survey of fromSummaries) {
+    survey.picked.forEach((rule, i) => expect(survey.pickedChains[i]!.rules[rule.index - 1]).toBe(rule));
+  }
+  expect(lazy, name).toEqual(generalParse(source));
+}
+
+describe("deferred common rules", () => {
+  it("survey like built rules on a kube-proxy dump (interfaces, jump graph, picks and marks)", () => {
+    const dump = kubeDump(64);
+    expect(dump.split("\n").length).toBeGreaterThan(900);
+    expectSameSurvey("kube", dump);
+  });
+
+  it("survey like built rules with interfaces, negations, ports, gotos and a chain jumped to twice in a row", () => {
+    const text = [
+      "*filter",
+      ":INPUT DROP [0:0]",
+      ":FORWARD ACCEPT [0:0]",
+      ":OUTPUT ACCEPT [0:0]",
+      ":A - [0:0]",
+      ":B - [0:0]",
+      "-A INPUT -i eth0 -p udp -m udp --sport 500 --dport 500 -j ACCEPT",
+      "-A INPUT ! -i ppp+ -p tcp -m tcp ! --dport 1000:2000 -j A",
+      "-A INPUT -i + -p esp -j A",
+      "-A INPUT -s 192.0.2.0/24 -j A",
+      "-A INPUT ! -p udp -g B",
+      "-A FORWARD -i eth1 -o eth0 -p 50 -j B",
+      "-A A -p udp -m udp --dport 4500 -m comment --comment \"NAT-T\" -j ACCEPT",
+      "-A A -j RETURN",
+      "-A B -o wg0 -j DROP",
+      "COMMIT",
+      "",
+    ].join("\n");
+    expectSameSurvey("mixed", text);
+  });
+});
+
+describe("general commands after common lines", () => {
+  const head = ["*filter", ":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ":A - [0:0]", ":B - [0:0]"];
+  const common = ["-A A -p udp -m udp --dport 500 -j ACCEPT", "-A A -p udp -m udp --dport 4500 -j ACCEPT", "-A B -s 192.0.2.1/32 -j DROP", "-A INPUT -j A", "-A INPUT -p udp -j B"];
+  const cases: Record<string, string[]> = {
+    "insert before them": ["-I A 2 -p esp -j ACCEPT", "-A A -j RETURN"],
+    "replace one": ["-R A 1 -p udp -m udp --dport 501 -j ACCEPT"],
+    "delete by number and by spec": ["-D A 1", "-D B -s 192.0.2.1/32 -j DROP", "-A B -j RETURN"],
+    "a general line between common ones": ["-A A -m policy --dir in --pol ipsec -j ACCEPT", "-A A -p udp -m udp --dport 1701 -j DROP"],
+    "rename the chain jumped to": ["-E A C", "-A C -j RETURN", "-A INPUT -j C"],
+    "flush one chain and all": ["-F B", "-A B -j RETURN", "-F"],
+    "flush and delete": ["-F", "-X A", "-A INPUT -j B"],
+    "delete a referenced chain (refused)": ["-X B"],
+    "a jump loop through common lines": ["-A B -j A", "-A A -j B"],
+  };
+  for (const [name, lines] of Object.entries(cases)) {
+    it(`load as the general path alone: ${name}`, () => {
+      const source = new SourceFile(name, [...head, ...common, ...lines, "COMMIT", ""].join("\n"));
+      const model = parseSource(source);
+      expect(model).toEqual(generalParse(source));
+    });
+  }
+
+  it("report a jump loop at the common line that closes it", () => {
+    const source = new SourceFile("loop", [...head, ...common, "-A B -j A", "-A A -j B", "COMMIT", ""].join("\n"));
+    const messages = parseSource(source).diagnostics.map((d) => `${source.position(d.range.start).line}: ${d.message}`);
+    expect(messages).toEqual(['12: jump loop A -> B -> A: the kernel refuses table "filter" at COMMIT']);
+  });
+});
