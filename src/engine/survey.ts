@@ -1,7 +1,7 @@
 // Facts about a whole ruleset from one pass over its rules: the interface names (the atoms of its packet space), the
 // jump graph, and the rules a caller picks (the checks pick those naming VPN traffic). A 100k-rule dump is read once.
 
-import type { Chain, FieldMatch, Match, Rule, Ruleset, TableName, Target } from "../model/firewall.js";
+import type { Chain, Match, Rule, Ruleset, TableName, Target } from "../model/firewall.js";
 
 export interface RulesetSurvey {
   /** Exact interface names and `+` prefixes (without the `+`) of every rule, disabled ones included. */
@@ -57,7 +57,8 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
     if (name.endsWith("+")) interfacePrefixes.add(name.slice(0, -1));
     else interfaceNames.add(name);
   };
-  const targetMarks = new Map<Target["kind"], number>();
+  const askField = picker === undefined ? undefined : (match: Match): number => picker.match(match);
+  const askTarget = picker === undefined ? undefined : (kind: Target["kind"]): number => picker.target(kind, false);
   for (const table of ruleset.tables.values()) {
     const chains = table.chains;
     for (const chain of chains.values()) {
@@ -66,25 +67,20 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
         // The same facts from the rows' summaries; a picked rule is built alone.
         for (const name of deferred.interfaceNames) noteInterface(name);
         let callees: Chain[] | undefined;
-        let lastName: string | undefined;
-        for (let i = 0; i < deferred.count; i++) {
-          const target = deferred.target(i);
-          if ((target.kind === "jump" || target.kind === "goto") && target.chain !== lastName) {
-            lastName = target.chain;
-            const callee = chains.get(target.chain!);
-            if (callee) {
-              if (!callees) calleesOf.set(chain, (callees = []));
-              callees.push(callee);
-            }
+        for (const name of deferred.callees) {
+          const callee = chains.get(name);
+          if (callee) {
+            if (!callees) calleesOf.set(chain, (callees = []));
+            callees.push(callee);
           }
-          if (picker === undefined) continue;
-          const marks = fieldMarks(deferred.fields(i), picker) | kindMarks(target.kind, picker, targetMarks);
-          if (marks !== 0) {
-            picked.push(deferred.rule(i));
-            pickedChains.push(chain);
-            pickedTables.push(table.name);
-            pickedMarks.push(marks);
-          }
+        }
+        if (picker === undefined) continue;
+        const picks = deferred.picks(askField!, askTarget!);
+        for (let p = 0; p < picks.length; p += 2) {
+          picked.push(deferred.rule(picks[p]!));
+          pickedChains.push(chain);
+          pickedTables.push(table.name);
+          pickedMarks.push(picks[p + 1]!);
         }
         continue;
       }
@@ -133,16 +129,4 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
     else if (match.kind === "anyOf") for (const alternative of match.alternatives) alternatives.push(alternative);
   }
   return { interfaceNames, interfacePrefixes, callees: calleesOf, picked, pickedChains, pickedTables, pickedMarks };
-}
-
-function fieldMarks(fields: readonly FieldMatch[], picker: RulePicker): number {
-  let marks = 0;
-  for (let m = 0; m < fields.length; m++) marks |= picker.match(fields[m]!);
-  return marks;
-}
-
-function kindMarks(kind: Target["kind"], picker: RulePicker, memo: Map<Target["kind"], number>): number {
-  let marks = memo.get(kind);
-  if (marks === undefined) memo.set(kind, (marks = picker.target(kind, false)));
-  return marks;
 }

@@ -92,10 +92,16 @@ export interface DeferredRules {
   readonly count: number;
   /** The names of the rules' interface matches (`-i`, `-o`), as written, `+` included. */
   readonly interfaceNames: readonly string[];
+  /** The chains the rules jump or go to, in rule order; a name repeated by consecutive jumps is given once. */
+  readonly callees: readonly string[];
   /** The target of the rule at 0-based position `i`. */
   target(i: number): TargetSummary;
-  /** Its field matches (protocol, ports) without ranges, in the rule's order. */
-  fields(i: number): readonly FieldMatch[];
+  /**
+   * The rules with marks, as pairs in a flat list (position, marks, position, marks...): a rule's marks are the OR of
+   * `askField` over its field matches (protocol, ports; given without ranges) and `askTarget` of its target's kind.
+   * The askers must depend only on what they are given: each is asked once per distinct value for a whole table.
+   */
+  picks(askField: (match: FieldMatch) => number, askTarget: (kind: Target["kind"]) => number): readonly number[];
   /** The rule at 0-based position `i`, built alone. */
   rule(i: number): Rule;
 }

@@ -18,6 +18,8 @@ import { oneInterval, PROTOCOL_VALUES } from "./extensions/mapping.js";
 export interface PendingRows {
   readonly rows: number[];
   readonly interfaceNames: string[];
+  /** See DeferredRules.callees. */
+  readonly callees: string[];
 }
 
 /** Bits of a row's `flags` column. */
@@ -45,6 +47,7 @@ export class DeferredRows {
   unsettled = 0;
   private readonly jumps: JumpSummaries = new Map();
   private readonly gotos: JumpSummaries = new Map();
+  private lastMarks: { askField: (match: FieldMatch) => number; askTarget: (kind: TargetSummary["kind"]) => number; marks: Int32Array } | undefined;
 
   constructor(
     readonly source: SourceFile,
@@ -74,8 +77,10 @@ export class DeferredRows {
     }
     this.flags[row] = flags;
     this.targets.push(facts.target);
-    const pending = (facts.chain.pending ??= { rows: [], interfaceNames: [] });
+    const pending = (facts.chain.pending ??= { rows: [], interfaceNames: [], callees: [] });
     pending.rows.push(row);
+    const callee = facts.target.chain;
+    if (callee !== undefined && callee !== pending.callees[pending.callees.length - 1]) pending.callees.push(callee);
     for (let i = 0; i < facts.interfaces.length; i++) {
       const name = facts.interfaces[i]!;
       if (!pending.interfaceNames.includes(name)) pending.interfaceNames.push(name);
@@ -88,15 +93,27 @@ export class DeferredRows {
     return this.targets[row]!;
   }
 
-  /** The row's protocol and port matches, without ranges, in the rule's order (proto, sport, dport): a new list. */
-  fields(row: number): FieldMatch[] {
-    const fields: FieldMatch[] = [];
-    const flags = this.flags[row]!;
-    const proto = this.protos[row]!;
-    if (proto !== 0) fields.push({ kind: "field", field: "proto", values: PROTOCOL_VALUES[proto]!, negated: (flags & PROTO_NEGATED) !== 0 });
-    if ((flags & HAS_SPORT) !== 0) fields.push(this.port(row * 4, "sport", (flags & SPORT_NEGATED) !== 0));
-    if ((flags & HAS_DPORT) !== 0) fields.push(this.port(row * 4 + 2, "dport", (flags & DPORT_NEGATED) !== 0));
-    return fields;
+  /** The marks of every row for these askers (see DeferredRules.picks), the last answer kept. */
+  marks(askField: (match: FieldMatch) => number, askTarget: (kind: TargetSummary["kind"]) => number): Int32Array {
+    const known = this.lastMarks;
+    if (known !== undefined && known.askField === askField && known.askTarget === askTarget) return known.marks;
+    const fields = new FieldMarks(askField);
+    const kinds = new Map<TargetSummary["kind"], number>();
+    const marks = new Int32Array(this.count);
+    const { protos, flags: allFlags, ports, targets } = this;
+    for (let row = 0; row < marks.length; row++) {
+      const flags = allFlags[row]!;
+      const proto = protos[row]!;
+      const kind = targets[row]!.kind;
+      let found = kinds.get(kind);
+      if (found === undefined) kinds.set(kind, (found = askTarget(kind)));
+      if (proto !== 0) found |= fields.proto(proto, (flags & PROTO_NEGATED) !== 0);
+      if ((flags & HAS_SPORT) !== 0) found |= fields.port("sport", ports[row * 4]!, ports[row * 4 + 1]!, (flags & SPORT_NEGATED) !== 0);
+      if ((flags & HAS_DPORT) !== 0) found |= fields.port("dport", ports[row * 4 + 2]!, ports[row * 4 + 3]!, (flags & DPORT_NEGATED) !== 0);
+      marks[row] = found;
+    }
+    this.lastMarks = { askField, askTarget, marks };
+    return marks;
   }
 
   /** The rule has no match: it applies to every packet. */
@@ -108,10 +125,6 @@ export class DeferredRows {
     return buildCommonRule(this.source, this.starts[row]!, this.ends[row]!, this.table, chain, index);
   }
 
-  private port(at: number, field: "sport" | "dport", negated: boolean): FieldMatch {
-    return { kind: "field", field, values: oneInterval([this.ports[at]!, this.ports[at + 1]!]), negated };
-  }
-
   private grow(): void {
     const size = this.starts.length * 2;
     this.starts = grown(this.starts, new Int32Array(size));
@@ -120,6 +133,30 @@ export class DeferredRows {
     this.protos = grown(this.protos, new Uint8Array(size));
     this.flags = grown(this.flags, new Uint8Array(size));
     this.ports = grown(this.ports, new Uint16Array(size * 4));
+  }
+}
+
+/** One asker's answers about field matches: -1 not asked yet. Port ranges (rare in dumps) are asked every time. */
+class FieldMarks {
+  private readonly protos = new Int32Array(512).fill(-1);
+  private readonly ports = { sport: new Int32Array(131072).fill(-1), dport: new Int32Array(131072).fill(-1) };
+
+  constructor(private readonly ask: (match: FieldMatch) => number) {}
+
+  proto(proto: number, negated: boolean): number {
+    const key = proto * 2 + (negated ? 1 : 0);
+    let marks = this.protos[key]!;
+    if (marks < 0) this.protos[key] = marks = this.ask({ kind: "field", field: "proto", values: PROTOCOL_VALUES[proto]!, negated });
+    return marks;
+  }
+
+  port(field: "sport" | "dport", lo: number, hi: number, negated: boolean): number {
+    if (lo !== hi) return this.ask({ kind: "field", field, values: [[lo, hi]], negated });
+    const known = this.ports[field];
+    const key = lo * 2 + (negated ? 1 : 0);
+    let marks = known[key]!;
+    if (marks < 0) known[key] = marks = this.ask({ kind: "field", field, values: oneInterval([lo, lo]), negated });
+    return marks;
   }
 }
 
@@ -144,6 +181,8 @@ export function settleTable(table: TableState): void {
   for (const chain of table.chains.values()) settleChain(table, chain);
 }
 
+const NO_PICKS: readonly number[] = [];
+
 /** The rows of one chain of the model, built on demand (see DeferredRules). */
 class ChainRows implements DeferredRules {
   built = false;
@@ -154,6 +193,7 @@ class ChainRows implements DeferredRules {
     private readonly ids: readonly number[],
     private readonly chain: string,
     readonly interfaceNames: readonly string[],
+    readonly callees: readonly string[],
   ) {
     this.cache = new Array<Rule | undefined>(ids.length);
   }
@@ -166,8 +206,15 @@ class ChainRows implements DeferredRules {
     return this.rows.target(this.ids[i]!);
   }
 
-  fields(i: number): FieldMatch[] {
-    return this.rows.fields(this.ids[i]!);
+  picks(askField: (match: FieldMatch) => number, askTarget: (kind: TargetSummary["kind"]) => number): readonly number[] {
+    const marks = this.rows.marks(askField, askTarget);
+    const ids = this.ids;
+    let picks: number[] | undefined;
+    for (let i = 0; i < ids.length; i++) {
+      const found = marks[ids[i]!]!;
+      if (found !== 0) (picks ??= []).push(i, found);
+    }
+    return picks ?? NO_PICKS;
   }
 
   rule(i: number): Rule {
@@ -196,7 +243,7 @@ export interface ChainFields {
  */
 export function deferredChain(fields: ChainFields, state: ChainState, rows: DeferredRows): Chain {
   const pending = state.pending!;
-  const deferred = new ChainRows(rows, pending.rows, fields.name, pending.interfaceNames);
+  const deferred = new ChainRows(rows, pending.rows, fields.name, pending.interfaceNames, pending.callees);
   const chain = { name: fields.name, table: fields.table, builtin: fields.builtin, policy: fields.policy, range: fields.range } as Chain;
   Object.defineProperty(chain, "rules", {
     configurable: true,
