@@ -1,7 +1,7 @@
 // Facts about a whole ruleset from one pass over its rules: the interface names (the atoms of its packet space), the
 // jump graph, and the rules a caller picks (the checks pick those naming VPN traffic). A 100k-rule dump is read once.
 
-import type { Chain, Match, Rule, Ruleset, TableName, Target } from "../model/firewall.js";
+import type { Chain, Match, NamedValues, Rule, Ruleset, TableName, Target } from "../model/firewall.js";
 
 export interface RulesetSurvey {
   /** Exact interface names and `+` prefixes (without the `+`) of every rule, disabled ones included. */
@@ -22,12 +22,15 @@ export interface RulesetSurvey {
 /**
  * Chooses rules during a survey by marks (bits; 0: nothing to mark): a rule is picked when `target` or `match` marks
  * it, and keeps all its marks. `match` is asked about each field and any-of match (the ones naming values), in the
- * loop that reads the matches for interface names; it may be given a match without a range. The same picker (by identity) gets the same, remembered survey.
+ * loop that reads the matches for interface names; it may be given a match without a range. The same picker (by
+ * identity) gets the same, remembered survey.
  */
 export interface RulePicker {
   /** Marks by the rule's target kind, and whether the front end made the rule up (Vyatta attachments). */
   target(kind: Target["kind"], synthesized: boolean): number;
   match(match: Match): number;
+  /** A promise: `match` gives 0 to a protocol or port match naming none of these values (so need not be asked). */
+  readonly named?: NamedValues;
 }
 
 const surveys = new WeakMap<Ruleset, { readonly picker: RulePicker | undefined; readonly survey: RulesetSurvey }>();
@@ -75,7 +78,7 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
           }
         }
         if (picker === undefined) continue;
-        const picks = deferred.picks(askField!, askTarget!);
+        const picks = deferred.picks(askField!, askTarget!, picker.named);
         for (let p = 0; p < picks.length; p += 2) {
           picked.push(deferred.rule(picks[p]!));
           pickedChains.push(chain);

@@ -74,6 +74,15 @@ export interface Chain {
   readonly deferred?: DeferredRules;
 }
 
+/**
+ * The only protocols and ports a field asker gives marks for: a protocol or port match whose value list contains
+ * none of them gets 0 without asking (DeferredRules.picks).
+ */
+export interface NamedValues {
+  readonly protos: readonly number[];
+  readonly ports: readonly number[];
+}
+
 /** A rule's target reduced to what a pass over a whole ruleset reads: its kind, the chain it jumps to, its verdict. */
 export interface TargetSummary {
   readonly kind: Target["kind"];
@@ -99,9 +108,10 @@ export interface DeferredRules {
   /**
    * The rules with marks, as pairs in a flat list (position, marks, position, marks...): a rule's marks are the OR of
    * `askField` over its field matches (protocol, ports; given without ranges) and `askTarget` of its target's kind.
-   * The askers must depend only on what they are given: each is asked once per distinct value for a whole table.
+   * The askers must depend only on what they are given: each is asked once per distinct value for a whole table,
+   * and only about the `named` values when they are given.
    */
-  picks(askField: (match: FieldMatch) => number, askTarget: (kind: Target["kind"]) => number): readonly number[];
+  picks(askField: (match: FieldMatch) => number, askTarget: (kind: Target["kind"]) => number, named?: NamedValues): readonly number[];
   /** The rule at 0-based position `i`, built alone. */
   rule(i: number): Rule;
 }

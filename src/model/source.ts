@@ -39,14 +39,20 @@ export class SourceFile {
 
   private lineIndex(): Uint32Array {
     if (this.lineStarts) return this.lineStarts;
+    // One pass, the array grown as needed (a dump has a line per ~100 characters).
     const text = this.text;
-    let count = 1;
-    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) count++;
-    const starts = new Uint32Array(count);
+    let starts = new Uint32Array(Math.max(16, (text.length >> 6) + 1));
     let n = 1;
-    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts[n++] = i + 1;
-    this.lineStarts = starts;
-    return starts;
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) {
+      if (n === starts.length) {
+        const grown = new Uint32Array(starts.length * 2);
+        grown.set(starts);
+        starts = grown;
+      }
+      starts[n++] = i + 1;
+    }
+    this.lineStarts = starts.slice(0, n);
+    return this.lineStarts;
   }
 }
 

@@ -8,7 +8,7 @@
 // picks a rule. While the document loads, any command of the general path that reads a chain's rules settles the
 // chain (or the table) first, so the general path always sees built rules in file order.
 
-import type { Chain, ChainPolicy, DeferredRules, FieldMatch, Rule, TableName, TargetSummary } from "../../model/firewall.js";
+import type { Chain, ChainPolicy, DeferredRules, FieldMatch, NamedValues, Rule, TableName, TargetSummary } from "../../model/firewall.js";
 import type { SourceFile, SourceRange } from "../../model/source.js";
 import { buildCommonRule, checkCommonRule, lineFacts, type JumpSummaries } from "./common-lines.js";
 import type { ChainState, TableState } from "./commands.js";
@@ -94,10 +94,10 @@ export class DeferredRows {
   }
 
   /** The marks of every row for these askers (see DeferredRules.picks), the last answer kept. */
-  marks(askField: (match: FieldMatch) => number, askTarget: (kind: TargetSummary["kind"]) => number): Int32Array {
+  marks(askField: (match: FieldMatch) => number, askTarget: (kind: TargetSummary["kind"]) => number, named: NamedValues | undefined): Int32Array {
     const known = this.lastMarks;
     if (known !== undefined && known.askField === askField && known.askTarget === askTarget) return known.marks;
-    const fields = new FieldMarks(askField);
+    const fields = new FieldMarks(askField, named);
     const kinds = new Map<TargetSummary["kind"], number>();
     const marks = new Int32Array(this.count);
     const { protos, flags: allFlags, ports, targets } = this;
@@ -136,12 +136,29 @@ export class DeferredRows {
   }
 }
 
-/** One asker's answers about field matches: -1 not asked yet. Port ranges (rare in dumps) are asked every time. */
+/**
+ * One asker's answers about field matches: -1 not asked yet. Port ranges (rare in dumps) are asked every time. With
+ * `named` values, a match naming none of them is answered 0 unasked.
+ */
 class FieldMarks {
   private readonly protos = new Int32Array(512).fill(-1);
   private readonly ports = { sport: new Int32Array(131072).fill(-1), dport: new Int32Array(131072).fill(-1) };
+  private readonly namedPorts: readonly number[] | undefined;
 
-  constructor(private readonly ask: (match: FieldMatch) => number) {}
+  constructor(
+    private readonly ask: (match: FieldMatch) => number,
+    named: NamedValues | undefined,
+  ) {
+    this.namedPorts = named?.ports;
+    if (named === undefined) return;
+    // Every protocol and single port not named is known to get no marks.
+    this.protos.fill(0);
+    for (const proto of named.protos) if (proto >= 0 && proto < 256) this.protos.fill(-1, proto * 2, proto * 2 + 2);
+    for (const known of Object.values(this.ports)) {
+      known.fill(0);
+      for (const port of named.ports) if (port >= 0 && port < 65536) known.fill(-1, port * 2, port * 2 + 2);
+    }
+  }
 
   proto(proto: number, negated: boolean): number {
     const key = proto * 2 + (negated ? 1 : 0);
@@ -151,7 +168,10 @@ class FieldMarks {
   }
 
   port(field: "sport" | "dport", lo: number, hi: number, negated: boolean): number {
-    if (lo !== hi) return this.ask({ kind: "field", field, values: [[lo, hi]], negated });
+    if (lo !== hi) {
+      if (this.namedPorts !== undefined && !this.namedPorts.some((port) => lo <= port && port <= hi)) return 0;
+      return this.ask({ kind: "field", field, values: [[lo, hi]], negated });
+    }
     const known = this.ports[field];
     const key = lo * 2 + (negated ? 1 : 0);
     let marks = known[key]!;
@@ -186,7 +206,8 @@ const NO_PICKS: readonly number[] = [];
 /** The rows of one chain of the model, built on demand (see DeferredRules). */
 class ChainRows implements DeferredRules {
   built = false;
-  private readonly cache: (Rule | undefined)[];
+  /** Rules built so far, by position; made on the first. */
+  private cache: (Rule | undefined)[] | undefined;
 
   constructor(
     private readonly rows: DeferredRows,
@@ -194,9 +215,7 @@ class ChainRows implements DeferredRules {
     private readonly chain: string,
     readonly interfaceNames: readonly string[],
     readonly callees: readonly string[],
-  ) {
-    this.cache = new Array<Rule | undefined>(ids.length);
-  }
+  ) {}
 
   get count(): number {
     return this.ids.length;
@@ -206,8 +225,8 @@ class ChainRows implements DeferredRules {
     return this.rows.target(this.ids[i]!);
   }
 
-  picks(askField: (match: FieldMatch) => number, askTarget: (kind: TargetSummary["kind"]) => number): readonly number[] {
-    const marks = this.rows.marks(askField, askTarget);
+  picks(askField: (match: FieldMatch) => number, askTarget: (kind: TargetSummary["kind"]) => number, named?: NamedValues): readonly number[] {
+    const marks = this.rows.marks(askField, askTarget, named);
     const ids = this.ids;
     let picks: number[] | undefined;
     for (let i = 0; i < ids.length; i++) {
@@ -218,7 +237,8 @@ class ChainRows implements DeferredRules {
   }
 
   rule(i: number): Rule {
-    return (this.cache[i] ??= this.rows.build(this.ids[i]!, this.chain, i + 1));
+    const cache = (this.cache ??= new Array<Rule | undefined>(this.ids.length));
+    return (cache[i] ??= this.rows.build(this.ids[i]!, this.chain, i + 1));
   }
 
   all(): Rule[] {
@@ -243,17 +263,15 @@ export interface ChainFields {
  */
 export function deferredChain(fields: ChainFields, state: ChainState, rows: DeferredRows): Chain {
   const pending = state.pending!;
-  const deferred = new ChainRows(rows, pending.rows, fields.name, pending.interfaceNames, pending.callees);
   const chain = { name: fields.name, table: fields.table, builtin: fields.builtin, policy: fields.policy, range: fields.range } as Chain;
-  Object.defineProperty(chain, "rules", {
-    configurable: true,
-    enumerable: true,
-    get(): Rule[] {
-      const rules = deferred.all();
-      Object.defineProperty(chain, "rules", { value: rules, writable: true, enumerable: true, configurable: true });
-      return rules;
-    },
-  });
-  Object.defineProperty(chain, "deferred", { value: deferred, enumerable: false });
+  Object.defineProperty(chain, "rules", { configurable: true, enumerable: true, get: buildRules });
+  Object.defineProperty(chain, "deferred", { value: new ChainRows(rows, pending.rows, fields.name, pending.interfaceNames, pending.callees) });
   return chain;
+}
+
+/** The getter of a deferred chain's `rules` (one function for all of them): builds them, then keeps them as a value. */
+function buildRules(this: Chain): Rule[] {
+  const rules = (this.deferred as ChainRows).all();
+  Object.defineProperty(this, "rules", { value: rules, writable: true, enumerable: true, configurable: true });
+  return rules;
 }

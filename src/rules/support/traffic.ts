@@ -188,6 +188,7 @@ const NOTABLE: RulePicker = {
     return kind === "dnat" || kind === "snat" || kind === "masquerade" || (synthesized && (kind === "jump" || kind === "goto")) ? NOTABLE_MARKS.target : 0;
   },
   match: notableMatch,
+  named: { protos: NOTABLE_PROTOS, ports: NOTABLE_PORTS },
 };
 
 /** The ruleset's survey with the notable rules picked (the role inference asks first, so the engine reuses it). */

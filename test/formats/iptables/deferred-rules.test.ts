@@ -31,6 +31,20 @@ const PICKER: RulePicker = {
   },
 };
 
+/** Marks only matches naming protocol 17 or 50, or port 500, 4500 or 53, as it promises (like the checks' picker). */
+const NAMED = { protos: [17, 50], ports: [500, 4500, 53] };
+const NAMED_PICKER: RulePicker = {
+  target: (kind) => (kind === "dnat" ? 1 : 0),
+  match: (match: Match) => {
+    if (match.kind !== "field") return 0;
+    const wanted = match.field === "proto" ? NAMED.protos : NAMED.ports;
+    let marks = 0;
+    for (const [lo, hi] of match.values) wanted.forEach((value, i) => (marks |= lo <= value && value <= hi ? 2 << i : 0));
+    return marks === 0 ? 0 : marks | (match.field === "sport" ? 64 : 0) | (match.negated ? 128 : 0);
+  },
+  named: NAMED,
+};
+
 /** A survey in names and texts, comparable between two models. */
 function surveyed(survey: RulesetSurvey): unknown {
   return {
@@ -47,17 +61,17 @@ function deferredChains(model: FirewallModel): number {
   return count;
 }
 
-function expectSameSurvey(name: string, text: string): void {
+function expectSameSurvey(name: string, text: string, picker = PICKER): void {
   const source = new SourceFile(name, text);
   const lazy = parseSource(source);
   const built = parseSource(source);
   expect(deferredChains(lazy), name).toBeGreaterThan(0);
-  const fromSummaries = lazy.rulesets.map((ruleset) => surveyRuleset(ruleset, PICKER));
+  const fromSummaries = lazy.rulesets.map((ruleset) => surveyRuleset(ruleset, picker));
   expect(deferredChains(lazy), `${name}: the survey built chains`).toBe(deferredChains(built));
   // Reading every chain's rules builds them; the survey then reads the rules themselves.
   for (const ruleset of built.rulesets) for (const table of ruleset.tables.values()) for (const chain of table.chains.values()) expect(chain.rules).toBeDefined();
   expect(deferredChains(built)).toBe(0);
-  const fromRules = built.rulesets.map((ruleset) => surveyRuleset(ruleset, PICKER));
+  const fromRules = built.rulesets.map((ruleset) => surveyRuleset(ruleset, picker));
   expect(fromSummaries.map(surveyed), name).toEqual(fromRules.map(surveyed));
   // A rule picked before its chain was built is the object the chain then holds.
   for (const survey of fromSummaries) {
@@ -71,6 +85,7 @@ describe("deferred common rules", () => {
     const dump = kubeDump(64);
     expect(dump.split("\n").length).toBeGreaterThan(900);
     expectSameSurvey("kube", dump);
+    expectSameSurvey("kube, named values", dump, NAMED_PICKER);
   });
 
   it("survey like built rules with interfaces, negations, ports, gotos and a chain jumped to twice in a row", () => {
@@ -82,6 +97,8 @@ describe("deferred common rules", () => {
       ":A - [0:0]",
       ":B - [0:0]",
       "-A INPUT -i eth0 -p udp -m udp --sport 500 --dport 500 -j ACCEPT",
+      "-A INPUT -p tcp -m tcp --dport 50:60 -j ACCEPT",
+      "-A INPUT -p udp -m udp --sport 4000:5000 -j ACCEPT",
       "-A INPUT ! -i ppp+ -p tcp -m tcp ! --dport 1000:2000 -j A",
       "-A INPUT -i + -p esp -j A",
       "-A INPUT -s 192.0.2.0/24 -j A",
@@ -94,6 +111,7 @@ describe("deferred common rules", () => {
       "",
     ].join("\n");
     expectSameSurvey("mixed", text);
+    expectSameSurvey("mixed, named values", text, NAMED_PICKER);
   });
 });
 
