@@ -3,6 +3,7 @@
 
 import type { Chain, Rule, Ruleset, TableName } from "../model/firewall.js";
 import type { Analysis, Decider, OutcomePart, PacketQuery, TraceStep } from "./api.js";
+import { ruleCount } from "./chain-rules.js";
 import { describeSet } from "./describe.js";
 import { bigintSpans, numberSpans, type Spans } from "./interval-set.js";
 import { ruleSets, type MatchSets } from "./match-sets.js";
@@ -134,7 +135,7 @@ function answer(ruleset: Ruleset, query: PacketQuery, options: AnalyzeOptions): 
   if (start === undefined) return { verdict: "maybe", parts: [] };
   const compiledOf = (chain: Chain): (MatchSets | undefined)[] => {
     let sets = chains.get(chain);
-    if (!sets) chains.set(chain, (sets = new Array<MatchSets | undefined>(chain.rules.length)));
+    if (!sets) chains.set(chain, (sets = new Array<MatchSets | undefined>(ruleCount(chain))));
     return sets;
   };
   const compileRule = (rule: Rule): MatchSets => ruleSets(space, rule);
@@ -182,7 +183,7 @@ function answer(ruleset: Ruleset, query: PacketQuery, options: AnalyzeOptions): 
     }
     const [tableName, chainName] = stages[flow.stage]!;
     const chain = ruleset.tables.get(tableName)?.chains.get(chainName);
-    if (!chain || (chain.rules.length === 0 && (chain.policy?.verdict ?? "accept") === "accept")) {
+    if (!chain || (ruleCount(chain) === 0 && (chain.policy?.verdict ?? "accept") === "accept")) {
       flows.push({ ...flow, stage: flow.stage + 1 });
       continue;
     }

@@ -1,7 +1,8 @@
 // Cheap, exact pre-tests of a walk: whether a rule's own matches already rule out every packet of a set (no compiling
 // needed), and an index of long chains by the bounds of their rules.
 
-import type { Chain, Match, Rule } from "../model/firewall.js";
+import type { Chain, Match, PlainBounds, Rule } from "../model/firewall.js";
+import { acts, ruleCount, unbuilt } from "./chain-rules.js";
 import { FIELD_INDEX, type InterfaceDomain, type PacketSet } from "./packet-set.js";
 
 const IN = FIELD_INDEX.in;
@@ -21,6 +22,33 @@ export function excludes(rule: Rule, set: PacketSet, interfaces: InterfaceDomain
     if (!match.negated && misses(match, set, interfaces)) return true;
   }
   return false;
+}
+
+/**
+ * True when one of the bounds (see PlainBounds) leaves no packet of `set`: what `excludes` finds from the same plain
+ * matches, for a rule not built yet. Interfaces and the other fields are left to `excludes` once it is built.
+ */
+export function boundsExclude(bounds: PlainBounds, set: PacketSet): boolean {
+  if (bounds.hasProto && numbersMiss(set, PROTO, bounds.protoLo, bounds.protoHi)) return true;
+  if (bounds.hasDport && numbersMiss(set, DPORT, bounds.dportLo, bounds.dportHi)) return true;
+  if (bounds.hasSrc && addressesMiss(set, "src", bounds.srcLo, bounds.srcHi)) return true;
+  return bounds.hasDst && addressesMiss(set, "dst", bounds.dstLo, bounds.dstHi);
+}
+
+function numbersMiss(set: PacketSet, field: number, lo: number, hi: number): boolean {
+  for (let b = 0; b < set.length; b++) {
+    const spans = set[b]!.num[field]!;
+    if (lo <= spans[spans.length - 1]![1] && hi >= spans[0]![0]) return false;
+  }
+  return true;
+}
+
+function addressesMiss(set: PacketSet, direction: "src" | "dst", lo: bigint, hi: bigint): boolean {
+  for (let b = 0; b < set.length; b++) {
+    const spans = direction === "src" ? set[b]!.src : set[b]!.dst;
+    if (lo <= spans[spans.length - 1]![1] && hi >= spans[0]![0]) return false;
+  }
+  return true;
 }
 
 function misses(match: Match, set: PacketSet, interfaces: InterfaceDomain): boolean {
@@ -124,7 +152,7 @@ export class RuleIndex {
   /** The index of a chain, built once: it depends on the model alone, so every question and packet space shares it. */
   static of(chain: Chain): RuleIndex {
     let index = RuleIndex.byChain.get(chain);
-    if (index === undefined) RuleIndex.byChain.set(chain, (index = new RuleIndex(chain.rules)));
+    if (index === undefined) RuleIndex.byChain.set(chain, (index = new RuleIndex(chain)));
     return index;
   }
 
@@ -135,13 +163,15 @@ export class RuleIndex {
   /** Destination bounds as the first walk's index read them: for charging the work budget (see ChargedRules). */
   private readonly charged = new Axis<bigint>(0n);
 
-  /** Built from the model's matches, not compiled rules: indexing a 3,000-rule chain stays cheap. */
-  constructor(rules: readonly Rule[]) {
+  /** Built from the model's matches (or a deferred chain's bounds), not compiled rules: a 3,000-rule chain stays cheap. */
+  constructor(chain: Chain) {
     const bounds = new RuleBounds();
-    for (let index = 0; index < rules.length; index++) {
-      const rule = rules[index]!;
-      if (rule.disabled || rule.target.kind === "none") continue;
-      bounds.take(rule);
+    const deferred = unbuilt(chain);
+    const count = ruleCount(chain);
+    for (let index = 0; index < count; index++) {
+      if (!acts(chain, index)) continue;
+      if (deferred !== undefined) deferred.bounds(index, bounds);
+      else bounds.take(chain.rules[index]!);
       place(this.src, bounds.hasSrc, bounds.srcLo, bounds.srcHi, index, NARROW_ADDRESSES);
       place(this.dst, bounds.hasDst, bounds.dstLo, bounds.dstHi, index, NARROW_ADDRESSES);
       place(this.proto, bounds.hasProto, bounds.protoLo, bounds.protoHi, index, NARROW_NUMBERS);
@@ -233,7 +263,7 @@ function place<T extends number | bigint>(axis: Axis<T>, bounded: boolean, lo: T
  * A rule's plain bounds in the indexed fields: per field, the intersection of the hulls of its non-negated matches
  * (an empty intersection, lo > hi, is a rule that never matches). Reused from rule to rule: one pass over the matches.
  */
-class RuleBounds {
+export class RuleBounds implements PlainBounds {
   hasSrc = false;
   srcLo = 0n;
   srcHi = 0n;
@@ -301,12 +331,13 @@ export class ChargedRules {
 
   static of(chain: Chain): ChargedRules {
     let charged = ChargedRules.byChain.get(chain);
-    if (charged === undefined) ChargedRules.byChain.set(chain, (charged = new ChargedRules(chain.rules)));
+    if (charged === undefined) ChargedRules.byChain.set(chain, (charged = new ChargedRules(chain)));
     return charged;
   }
 
-  private constructor(rules: readonly Rule[]) {
-    for (let index = 0; index < rules.length; index++) if (!rules[index]!.disabled && rules[index]!.target.kind !== "none") this.loaded.push(index);
+  private constructor(chain: Chain) {
+    const count = ruleCount(chain);
+    for (let index = 0; index < count; index++) if (acts(chain, index)) this.loaded.push(index);
   }
 
   /** The destination hull of `set` when it is narrow enough for the first walk's index; undefined otherwise. */

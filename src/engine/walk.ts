@@ -9,7 +9,8 @@ import type { Decider, Outcome, TraceStep } from "./api.js";
 import type { MatchSets } from "./match-sets.js";
 import { FIELD_INDEX, PORT_PROTOCOLS, type Box, type PacketSet, type PacketSpace } from "./packet-set.js";
 import { numberSpans } from "./interval-set.js";
-import { ChargedRules, excludes, RuleIndex } from "./rule-filter.js";
+import { acts, ruleAt, ruleCount, unbuilt } from "./chain-rules.js";
+import { boundsExclude, ChargedRules, excludes, RuleBounds, RuleIndex } from "./rule-filter.js";
 
 /** A path as a tree of appends and concatenations, so that joining a callee's path to its caller's is O(1). */
 export type Path = null | { readonly step: TraceStep; readonly prev: Path } | { readonly left: Path; readonly right: Path };
@@ -113,7 +114,7 @@ const FIRST = "first";
 
 /** The rules one item's walk is charged for, in order: `loadedOnly` when every one of them counts. */
 interface Ledger {
-  readonly rules: readonly Rule[];
+  readonly chain: Chain;
   readonly order: readonly number[];
   next: number;
   readonly loadedOnly: boolean;
@@ -147,6 +148,8 @@ export class TableWalker {
   /** Chains being walked (a call into one is a loop). */
   private readonly onStack = new Set<Chain>();
   private spent = 0;
+  /** Scratch bounds of the deferred rule being passed (see boundsExclude). */
+  private readonly bounds = new RuleBounds();
 
   constructor(
     private readonly space: PacketSpace,
@@ -179,7 +182,7 @@ export class TableWalker {
         this.advance(frame, item);
         continue;
       }
-      const rule = frame.chain.rules[item.index]!;
+      const rule = ruleAt(frame.chain, item.index);
       const target = rule.target as Extract<Target, { kind: "jump" | "goto" }>;
       const callee = this.table.chains.get(target.chain);
       if (callee === undefined || callee.builtin) {
@@ -218,7 +221,7 @@ export class TableWalker {
   }
 
   private indexOf(chain: Chain): RuleIndex | undefined {
-    return chain.rules.length < (this.options.indexChainsFrom ?? 64) ? undefined : RuleIndex.of(chain);
+    return ruleCount(chain) < (this.options.indexChainsFrom ?? 64) ? undefined : RuleIndex.of(chain);
   }
 
   private newFrame(chain: Chain, set: PacketSet, memo: string): Frame {
@@ -227,7 +230,7 @@ export class TableWalker {
   }
 
   private applyCall(frame: Frame, item: Item, results: readonly WalkOutcome[]): void {
-    const isGoto = frame.chain.rules[item.index]!.target.kind === "goto";
+    const isGoto = ruleAt(frame.chain, item.index).target.kind === "goto";
     for (let r = 0; r < results.length; r++) {
       const outcome = results[r]!;
       const path = joinPaths(item.path, outcome.path);
@@ -245,22 +248,30 @@ export class TableWalker {
   /** Walks `item` down its chain until it has all left (to verdicts, calls or further items). */
   private advance(frame: Frame, item: Item): void {
     const chain = frame.chain;
-    const rules = chain.rules;
+    // A deferred chain's rules are built one by one, only those its rows' bounds do not rule out.
+    const deferred = unbuilt(chain);
+    const rules = deferred === undefined ? chain.rules : undefined;
+    const total = ruleCount(chain);
     let set = item.set;
     const interfaces = this.space.interfaces;
-    const indices = this.indexOf(chain)?.candidates(set, item.index, (rules.length - item.index) >>> 1);
-    const count = indices ? indices.length : rules.length - item.index;
+    const indices = this.indexOf(chain)?.candidates(set, item.index, (total - item.index) >>> 1);
+    const count = indices ? indices.length : total - item.index;
     const compiled = this.compiled(chain);
     const ledger = this.ledger(chain, set, item.index);
     for (let k = 0; k < count; k++) {
       const i = indices ? indices[k]! : item.index + k;
-      const rule = rules[i]!;
-      if (rule.disabled || rule.target.kind === "none") continue;
+      if (rules !== undefined ? rules[i]!.disabled || rules[i]!.target.kind === "none" : deferred!.target(i).kind === "none") continue;
       const exhausted = this.charge(ledger, i, set.length);
       if (exhausted >= 0) {
-        frame.results.push(this.verdict({ ...item, set }, "maybe", { kind: "rule", rule: rules[exhausted]!, chain }, "analysis limit reached", chain, rules[exhausted]!));
+        const last = ruleAt(chain, exhausted);
+        frame.results.push(this.verdict({ ...item, set }, "maybe", { kind: "rule", rule: last, chain }, "analysis limit reached", chain, last));
         return;
       }
+      if (deferred !== undefined) {
+        deferred.bounds(i, this.bounds);
+        if (boundsExclude(this.bounds, set)) continue;
+      }
+      const rule = rules !== undefined ? rules[i]! : deferred!.rule(i);
       if (excludes(rule, set, interfaces)) continue;
       const sets = compiled[i] ?? (compiled[i] = this.compile(rule));
       if (!this.space.touches(set, sets.possible)) continue;
@@ -286,9 +297,10 @@ export class TableWalker {
       set = possibly.outside;
       if (set.length === 0) return;
     }
-    const exhausted = this.charge(ledger, rules.length - 1, set.length);
+    const exhausted = this.charge(ledger, total - 1, set.length);
     if (exhausted >= 0) {
-      frame.results.push(this.verdict({ ...item, set }, "maybe", { kind: "rule", rule: rules[exhausted]!, chain }, "analysis limit reached", chain, rules[exhausted]!));
+      const last = ruleAt(chain, exhausted);
+      frame.results.push(this.verdict({ ...item, set }, "maybe", { kind: "rule", rule: last, chain }, "analysis limit reached", chain, last));
       return;
     }
     if (chain.builtin || chain.policy) {
@@ -302,9 +314,9 @@ export class TableWalker {
   /** The rules an item's walk is charged for (see ChargedRules), and how far charging got. */
   private ledger(chain: Chain, set: PacketSet, from: number): Ledger {
     const charged = ChargedRules.of(chain);
-    const destination = chain.rules.length >= (this.options.indexChainsFrom ?? 64) ? ChargedRules.narrowDestination(set) : undefined;
-    if (destination === undefined) return { rules: chain.rules, order: charged.loaded, next: firstAtLeast(charged.loaded, from), loadedOnly: true };
-    return { rules: chain.rules, order: RuleIndex.of(chain).chargedByDestination(destination[0], destination[1], from), next: 0, loadedOnly: false };
+    const destination = ruleCount(chain) >= (this.options.indexChainsFrom ?? 64) ? ChargedRules.narrowDestination(set) : undefined;
+    if (destination === undefined) return { chain, order: charged.loaded, next: firstAtLeast(charged.loaded, from), loadedOnly: true };
+    return { chain, order: RuleIndex.of(chain).chargedByDestination(destination[0], destination[1], from), next: 0, loadedOnly: false };
   }
 
   /**
@@ -332,8 +344,7 @@ export class TableWalker {
     }
     while (ledger.next < order.length && order[ledger.next]! <= last) {
       const position = order[ledger.next++]!;
-      const rule = ledger.rules[position]!;
-      if (rule.disabled || rule.target.kind === "none") continue;
+      if (!acts(ledger.chain, position)) continue;
       this.spent += cost;
       if (this.spent > budget) return position;
     }

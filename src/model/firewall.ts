@@ -83,6 +83,25 @@ export interface NamedValues {
   readonly ports: readonly number[];
 }
 
+/**
+ * The hulls of a rule's plain (not negated) source and destination address, protocol and destination port matches:
+ * packets outside one of them never match the rule. `has*` is false for a field without such a match.
+ */
+export interface PlainBounds {
+  hasSrc: boolean;
+  srcLo: bigint;
+  srcHi: bigint;
+  hasDst: boolean;
+  dstLo: bigint;
+  dstHi: bigint;
+  hasProto: boolean;
+  protoLo: number;
+  protoHi: number;
+  hasDport: boolean;
+  dportLo: number;
+  dportHi: number;
+}
+
 /** A rule's target reduced to what a pass over a whole ruleset reads: its kind, the chain it jumps to, its verdict. */
 export interface TargetSummary {
   readonly kind: Target["kind"];
@@ -112,6 +131,8 @@ export interface DeferredRules {
    * and only about the `named` values when they are given.
    */
   picks(askField: (match: FieldMatch) => number, askTarget: (kind: Target["kind"]) => number, named?: NamedValues): readonly number[];
+  /** The hulls of the rule's plain (not negated) address, protocol and destination port matches, written to `into`. */
+  bounds(i: number, into: PlainBounds): void;
   /** The rule at 0-based position `i`, built alone. */
   rule(i: number): Rule;
 }

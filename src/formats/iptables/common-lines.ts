@@ -56,6 +56,15 @@ export interface LineFacts {
   dportNegated: boolean;
   /** The names of its interface matches, in order. */
   readonly interfaces: string[];
+  /** `-s` / `-d` as first and last address (when they make a match), and their `!`. */
+  src: boolean;
+  srcFirst: number;
+  srcLast: number;
+  srcNegated: boolean;
+  dst: boolean;
+  dstFirst: number;
+  dstLast: number;
+  dstNegated: boolean;
 }
 
 const NONE: TargetSummary = { kind: "none" };
@@ -77,6 +86,14 @@ export const lineFacts: LineFacts = {
   dport: undefined,
   dportNegated: false,
   interfaces: [],
+  src: false,
+  srcFirst: 0,
+  srcLast: 0,
+  srcNegated: false,
+  dst: false,
+  dstFirst: 0,
+  dstLast: 0,
+  dstNegated: false,
 };
 
 /** Summaries of jumps and gotos by chain name, shared by the rules naming the same chain (a table's worth). */
@@ -101,6 +118,7 @@ export function checkCommonRule(source: SourceFile, start: number, end: number, 
   facts.protoNegated = facts.sportNegated = facts.dportNegated = false;
   facts.sport = facts.dport = undefined;
   facts.interfaces.length = 0;
+  facts.src = facts.dst = false;
   const target = readRule(source, table.name, table.chains, chain.name, undefined);
   if (target === undefined) return false;
   if (target.kind === "jump" || target.kind === "goto") {
@@ -349,7 +367,19 @@ function address(source: SourceFile, first: number, direction: "src" | "dst", ou
   if (value.indexOf(",") !== -1 || readNetwork4(value) !== undefined || network4.prefix < 0) return false;
   if (network4.prefix === 0 && !negated) return true;
   if (out === undefined) {
-    lineFacts.matchCount++;
+    const facts = lineFacts;
+    facts.matchCount++;
+    if (direction === "src") {
+      facts.src = true;
+      facts.srcFirst = network4.first;
+      facts.srcLast = network4.last;
+      facts.srcNegated = negated;
+    } else {
+      facts.dst = true;
+      facts.dstFirst = network4.first;
+      facts.dstLast = network4.last;
+      facts.dstNegated = negated;
+    }
     return true;
   }
   const lo = BigInt(network4.first);

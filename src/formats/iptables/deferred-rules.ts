@@ -8,7 +8,7 @@
 // picks a rule. While the document loads, any command of the general path that reads a chain's rules settles the
 // chain (or the table) first, so the general path always sees built rules in file order.
 
-import type { Chain, ChainPolicy, DeferredRules, FieldMatch, NamedValues, Rule, TableName, TargetSummary } from "../../model/firewall.js";
+import type { Chain, ChainPolicy, DeferredRules, FieldMatch, NamedValues, PlainBounds, Rule, TableName, TargetSummary } from "../../model/firewall.js";
 import type { SourceFile, SourceRange } from "../../model/source.js";
 import { buildCommonRule, checkCommonRule, lineFacts, type JumpSummaries } from "./common-lines.js";
 import type { ChainState, TableState } from "./commands.js";
@@ -28,6 +28,9 @@ const HAS_SPORT = 2;
 const SPORT_NEGATED = 4;
 const HAS_DPORT = 8;
 const DPORT_NEGATED = 16;
+/** A plain (not negated) source or destination address match. */
+const PLAIN_SRC = 32;
+const PLAIN_DST = 64;
 
 /**
  * Rows of one table being loaded, in file order, as columns of numbers: no object per row (a dump's ports are
@@ -41,6 +44,8 @@ export class DeferredRows {
   private flags = new Uint8Array(1024);
   /** Source and destination port intervals: lo, hi, lo, hi per row. */
   private ports = new Uint16Array(4096);
+  /** Plain source and destination addresses: first, last, first, last per row. */
+  private addresses = new Uint32Array(4096);
   private readonly targets: TargetSummary[] = [];
   private count = 0;
   /** Rows still waiting in some chain's `pending`. */
@@ -74,6 +79,16 @@ export class DeferredRows {
       flags |= HAS_DPORT | (facts.dportNegated ? DPORT_NEGATED : 0);
       this.ports[row * 4 + 2] = facts.dport[0];
       this.ports[row * 4 + 3] = facts.dport[1];
+    }
+    if (facts.src && !facts.srcNegated) {
+      flags |= PLAIN_SRC;
+      this.addresses[row * 4] = facts.srcFirst;
+      this.addresses[row * 4 + 1] = facts.srcLast;
+    }
+    if (facts.dst && !facts.dstNegated) {
+      flags |= PLAIN_DST;
+      this.addresses[row * 4 + 2] = facts.dstFirst;
+      this.addresses[row * 4 + 3] = facts.dstLast;
     }
     this.flags[row] = flags;
     this.targets.push(facts.target);
@@ -116,6 +131,29 @@ export class DeferredRows {
     return marks;
   }
 
+  /** See DeferredRules.bounds. */
+  bounds(row: number, into: PlainBounds): void {
+    const flags = this.flags[row]!;
+    into.hasSrc = (flags & PLAIN_SRC) !== 0;
+    if (into.hasSrc) {
+      into.srcLo = BigInt(this.addresses[row * 4]!);
+      into.srcHi = BigInt(this.addresses[row * 4 + 1]!);
+    }
+    into.hasDst = (flags & PLAIN_DST) !== 0;
+    if (into.hasDst) {
+      into.dstLo = BigInt(this.addresses[row * 4 + 2]!);
+      into.dstHi = BigInt(this.addresses[row * 4 + 3]!);
+    }
+    const proto = this.protos[row]!;
+    into.hasProto = proto !== 0 && (flags & PROTO_NEGATED) === 0;
+    if (into.hasProto) into.protoLo = into.protoHi = proto;
+    into.hasDport = (flags & (HAS_DPORT | DPORT_NEGATED)) === HAS_DPORT;
+    if (into.hasDport) {
+      into.dportLo = this.ports[row * 4 + 2]!;
+      into.dportHi = this.ports[row * 4 + 3]!;
+    }
+  }
+
   /** The rule has no match: it applies to every packet. */
   unconditional(row: number): boolean {
     return this.matchCounts[row] === 0;
@@ -133,6 +171,7 @@ export class DeferredRows {
     this.protos = grown(this.protos, new Uint8Array(size));
     this.flags = grown(this.flags, new Uint8Array(size));
     this.ports = grown(this.ports, new Uint16Array(size * 4));
+    this.addresses = grown(this.addresses, new Uint32Array(size * 4));
   }
 }
 
@@ -180,7 +219,7 @@ class FieldMarks {
   }
 }
 
-function grown<T extends Int32Array | Uint8Array | Uint16Array>(from: T, to: T): T {
+function grown<T extends Int32Array | Uint8Array | Uint16Array | Uint32Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }
@@ -234,6 +273,10 @@ class ChainRows implements DeferredRules {
       if (found !== 0) (picks ??= []).push(i, found);
     }
     return picks ?? NO_PICKS;
+  }
+
+  bounds(i: number, into: PlainBounds): void {
+    this.rows.bounds(this.ids[i]!, into);
   }
 
   rule(i: number): Rule {
