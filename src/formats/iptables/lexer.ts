@@ -5,7 +5,8 @@ import { Lexer } from "../chevrotain.js";
 import { restoreTokens, shellTokens } from "./tokens.js";
 
 // safeMode: the catch-all CommandLines pattern starts with a complement set, which rules out the first-character table.
-const restoreLexer = new Lexer(restoreTokens, { positionTracking: "onlyOffset", safeMode: true });
+// skipValidations: the definitions are checked by a test (test/formats/lexer-definitions.test.ts), not on every start.
+const restoreLexer = new Lexer(restoreTokens, { positionTracking: "onlyOffset", safeMode: true, skipValidations: true });
 
 /**
  * The tokens of `text[start, stop)`, offsets relative to `start`. Tokens are runs of lines, so even a 100k-rule dump
@@ -20,6 +21,6 @@ let shellLexer: Lexer | undefined;
 
 /** Shell scripts are small: one tokenize call. Characters no token takes (a lone `<<`) are skipped, as errors are. */
 export function lexShell(text: string): IToken[] {
-  shellLexer ??= new Lexer(shellTokens, { positionTracking: "onlyOffset", safeMode: true });
+  shellLexer ??= new Lexer(shellTokens, { positionTracking: "onlyOffset", safeMode: true, skipValidations: true });
   return shellLexer.tokenize(text).tokens;
 }

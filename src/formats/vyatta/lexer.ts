@@ -8,6 +8,7 @@ let vyattaLexer: Lexer | undefined;
 
 /** Never throws: characters no token matches are reported in `errors` and skipped. */
 export function tokenize(text: string): ILexingResult {
-  vyattaLexer ??= new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false });
+  // The definitions are validated by a test (test/formats/lexer-definitions.test.ts), not on every start.
+  vyattaLexer ??= new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false, skipValidations: true });
   return vyattaLexer.tokenize(text);
 }
