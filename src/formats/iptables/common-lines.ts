@@ -32,9 +32,6 @@ const IFNAMSIZ = 16;
 const starts = new Int32Array(MAX_LINE_WORDS + 1);
 const ends = new Int32Array(MAX_LINE_WORDS + 1);
 
-/** The matches of the line being built (see buildCommonRule). */
-const matchScratch: Match[] = [];
-
 /** Where each option of the rule is (word index of its `!` or of the option itself), -1 when absent. */
 const at = { src: -1, dst: -1, proto: -1, in: -1, out: -1, ports: -1, sport: -1, dport: -1, comment: -1, statistic: -1, jump: -1, mark: -1, dnat: -1 };
 
@@ -140,8 +137,7 @@ export function buildCommonRule(source: SourceFile, start: number, end: number, 
   const text = source.text;
   const count = splitPlain(text, start, end);
   if (count < 2 || !locate(text, count)) throw new Error(`line at offset ${start} is not a common -A line`);
-  const matches = matchScratch;
-  matches.length = 0;
+  const matches: Match[] = [];
   const target = readRule(source, table, undefined, chain, matches) as Target | undefined;
   if (target === undefined) throw new Error(`line at offset ${start} is not a common -A line`);
   return {
@@ -149,8 +145,7 @@ export function buildCommonRule(source: SourceFile, start: number, end: number, 
     index,
     range: rangeOf(source, start, end),
     text: text.slice(start, end),
-    // Copied at its exact size: a list grown by push keeps room for 17.
-    matches: matches.slice(),
+    matches,
     target,
     comment: at.comment === -1 ? undefined : wordText(text, at.comment + 3),
   };

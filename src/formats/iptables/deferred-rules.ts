@@ -52,7 +52,7 @@ export class DeferredRows {
   unsettled = 0;
   private readonly jumps: JumpSummaries = new Map();
   private readonly gotos: JumpSummaries = new Map();
-  private lastMarks: { askField: (match: FieldMatch) => number; askTarget: (kind: TargetSummary["kind"]) => number; marks: Int32Array } | undefined;
+  private lastMarks: RowMarks | undefined;
 
   constructor(
     readonly source: SourceFile,
@@ -108,27 +108,39 @@ export class DeferredRows {
     return this.targets[row]!;
   }
 
-  /** The marks of every row for these askers (see DeferredRules.picks), the last answer kept. */
-  marks(askField: (match: FieldMatch) => number, askTarget: (kind: TargetSummary["kind"]) => number, named: NamedValues | undefined): Int32Array {
+  /**
+   * The marks of every row for these askers (see DeferredRules.picks), and how many rows before each have marks (so a
+   * chain whose rows have none is passed over at once); the last answer is kept.
+   */
+  marks(askField: (match: FieldMatch) => number, askTarget: (kind: TargetSummary["kind"]) => number, named: NamedValues | undefined): RowMarks {
     const known = this.lastMarks;
-    if (known !== undefined && known.askField === askField && known.askTarget === askTarget) return known.marks;
+    if (known !== undefined && known.askField === askField && known.askTarget === askTarget) return known;
     const fields = new FieldMarks(askField, named);
     const kinds = new Map<TargetSummary["kind"], number>();
     const marks = new Int32Array(this.count);
+    const markedBefore = new Int32Array(this.count + 1);
     const { protos, flags: allFlags, ports, targets } = this;
+    let lastTarget: TargetSummary | undefined;
+    let lastTargetMarks = 0;
     for (let row = 0; row < marks.length; row++) {
       const flags = allFlags[row]!;
       const proto = protos[row]!;
-      const kind = targets[row]!.kind;
-      let found = kinds.get(kind);
-      if (found === undefined) kinds.set(kind, (found = askTarget(kind)));
+      const target = targets[row]!;
+      if (target !== lastTarget) {
+        lastTarget = target;
+        const known = kinds.get(target.kind);
+        if (known !== undefined) lastTargetMarks = known;
+        else kinds.set(target.kind, (lastTargetMarks = askTarget(target.kind)));
+      }
+      let found = lastTargetMarks;
       if (proto !== 0) found |= fields.proto(proto, (flags & PROTO_NEGATED) !== 0);
       if ((flags & HAS_SPORT) !== 0) found |= fields.port("sport", ports[row * 4]!, ports[row * 4 + 1]!, (flags & SPORT_NEGATED) !== 0);
       if ((flags & HAS_DPORT) !== 0) found |= fields.port("dport", ports[row * 4 + 2]!, ports[row * 4 + 3]!, (flags & DPORT_NEGATED) !== 0);
       marks[row] = found;
+      markedBefore[row + 1] = markedBefore[row]! + (found !== 0 ? 1 : 0);
     }
-    this.lastMarks = { askField, askTarget, marks };
-    return marks;
+    this.lastMarks = { askField, askTarget, marks, markedBefore };
+    return this.lastMarks;
   }
 
   /** See DeferredRules.bounds. */
@@ -173,6 +185,14 @@ export class DeferredRows {
     this.ports = grown(this.ports, new Uint16Array(size * 4));
     this.addresses = grown(this.addresses, new Uint32Array(size * 4));
   }
+}
+
+/** A table's row marks for one pair of askers (DeferredRows.marks). */
+interface RowMarks {
+  readonly askField: (match: FieldMatch) => number;
+  readonly askTarget: (kind: TargetSummary["kind"]) => number;
+  readonly marks: Int32Array;
+  readonly markedBefore: Int32Array;
 }
 
 /**
@@ -265,8 +285,10 @@ class ChainRows implements DeferredRules {
   }
 
   picks(askField: (match: FieldMatch) => number, askTarget: (kind: TargetSummary["kind"]) => number, named?: NamedValues): readonly number[] {
-    const marks = this.rows.marks(askField, askTarget, named);
+    const { marks, markedBefore } = this.rows.marks(askField, askTarget, named);
     const ids = this.ids;
+    // Rows are kept in file order, so a chain's lie between its first and its last.
+    if (ids.length === 0 || markedBefore[ids[ids.length - 1]! + 1] === markedBefore[ids[0]!]) return NO_PICKS;
     let picks: number[] | undefined;
     for (let i = 0; i < ids.length; i++) {
       const found = marks[ids[i]!]!;
