@@ -97,11 +97,11 @@ export const lineFacts: LineFacts = {
 export type JumpSummaries = Map<string, TargetSummary>;
 
 /**
- * Checks the `-A` line `text[start, end)` of `table` without building its rule: true, with `lineFacts` filled, when it
+ * Checks the `-A` line `text[start, end)` of `table` (whose chains `loading` holds) without building its rule: true, with `lineFacts` filled, when it
  * is of the common shapes and the general path would load it without a word of complaint; false (nothing learned)
  * when the general path must read it. For lines of IPv4 documents read without variables.
  */
-export function checkCommonRule(source: SourceFile, start: number, end: number, table: TableState, jumps: JumpSummaries, gotos: JumpSummaries): boolean {
+export function checkCommonRule(source: SourceFile, start: number, end: number, table: TableState, loading: Loading): boolean {
   const text = source.text;
   const count = splitPlain(text, start, end);
   if (count < 2) return false;
@@ -116,14 +116,9 @@ export function checkCommonRule(source: SourceFile, start: number, end: number, 
   facts.sport = facts.dport = undefined;
   facts.interfaces.length = 0;
   facts.src = facts.dst = false;
-  const target = readRule(source, table.name, table.chains, chain.name, undefined);
+  const target = readRule(source, table.name, loading, chain.name, undefined);
   if (target === undefined) return false;
-  if (target.kind === "jump" || target.kind === "goto") {
-    const names = target.kind === "jump" ? jumps : gotos;
-    let shared = names.get(target.chain!);
-    if (shared === undefined) names.set(target.chain!, (shared = target));
-    facts.target = shared;
-  } else facts.target = target;
+  facts.target = target;
   facts.chain = chain;
   table.lastChain = chain;
   return true;
@@ -309,7 +304,7 @@ function locate(text: string, count: number): boolean {
  * facts go to `lineFacts` and the target is a summary. `chains` (the table's, while loading) checks jump targets;
  * a rule built later was checked with them already.
  */
-function readRule(source: SourceFile, table: TableName, chains: ReadonlyMap<string, unknown> | undefined, chainName: string, out: Match[] | undefined): TargetSummary | undefined {
+function readRule(source: SourceFile, table: TableName, loading: Loading | undefined, chainName: string, out: Match[] | undefined): TargetSummary | undefined {
   const text = source.text;
   if (at.in !== -1 && (chainName === "OUTPUT" || chainName === "POSTROUTING")) return undefined;
   if (at.out !== -1 && (chainName === "PREROUTING" || chainName === "INPUT")) return undefined;
@@ -318,7 +313,7 @@ function readRule(source: SourceFile, table: TableName, chains: ReadonlyMap<stri
   if (at.proto !== -1) {
     protoNegated = wordIs(text, at.proto, "!");
     const value = valueWord(at.proto);
-    proto = parseProtocol(text.slice(starts[value]!, ends[value]!)) ?? -2;
+    proto = wordIs(text, value, "tcp") ? TCP : wordIs(text, value, "udp") ? UDP : (parseProtocol(text.slice(starts[value]!, ends[value]!)) ?? -2);
     if (proto === -2 || (proto === 0 && protoNegated)) return undefined;
   }
   const portAt = at.ports;
@@ -341,7 +336,14 @@ function readRule(source: SourceFile, table: TableName, chains: ReadonlyMap<stri
     if (!ports(source, services, out) || !statistic(source, out)) return undefined;
   } else if (!statistic(source, out) || !ports(source, services, out)) return undefined;
   if (at.jump === -1) return out === undefined ? NONE : { kind: "none" };
-  return jump(source, table, chains, chainName, at.jump, out !== undefined);
+  return jump(source, table, loading, chainName, at.jump, out !== undefined);
+}
+
+/** While a document loads: its table's chains (jump targets must exist) and the jump summaries shared so far. */
+export interface Loading {
+  readonly chains: ReadonlyMap<string, unknown>;
+  readonly jumps: JumpSummaries;
+  readonly gotos: JumpSummaries;
 }
 
 /** The word holding the value of the option at `first` (its `!` or itself). */
@@ -408,7 +410,8 @@ function port(source: SourceFile, first: number, field: "sport" | "dport", servi
   if (first === -1) return true;
   const w = valueWord(first);
   if (source.text.charCodeAt(starts[w]!) === 34) return false;
-  const interval = parsePortRange(source.text.slice(starts[w]!, ends[w]!), services);
+  const plain = plainPort(source.text, starts[w]!, ends[w]!);
+  const interval = plain >= 0 ? ([plain, plain] as const) : parsePortRange(source.text.slice(starts[w]!, ends[w]!), services);
   if (interval === undefined) return false;
   const negated = wordIs(source.text, first, "!");
   if (out !== undefined) {
@@ -426,25 +429,58 @@ function port(source: SourceFile, first: number, field: "sport" | "dport", servi
   return true;
 }
 
+/** `0.` and digits, as kube-proxy writes probabilities: a number parseFraction takes, within 0..1. */
+function isPlainFraction(text: string, from: number, to: number): boolean {
+  if (to - from < 3 || text.charCodeAt(from) !== 48 || text.charCodeAt(from + 1) !== 46) return false;
+  for (let i = from + 2; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/**
+ * A port written as dumps write most: decimal digits, no leading zero, at most 65535 (what parsePortRange reads the
+ * same way: no service name is all digits); -1 for anything else.
+ */
+function plainPort(text: string, from: number, to: number): number {
+  if (to - from > 5 || to === from || (text.charCodeAt(from) === 48 && to - from > 1)) return -1;
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value <= 65535 ? value : -1;
+}
+
 /** `-m statistic --mode random --probability P`: a match the engine does not model, with its options as written. */
 function statistic(source: SourceFile, out: Match[] | undefined): boolean {
   const first = at.statistic;
   if (first === -1) return true;
   const text = source.text;
-  if (text.charCodeAt(starts[first + 5]!) === 34 || parseFraction(text.slice(starts[first + 5]!, ends[first + 5]!), 0, 1) === undefined) return false;
+  if (text.charCodeAt(starts[first + 5]!) === 34) return false;
+  if (!isPlainFraction(text, starts[first + 5]!, ends[first + 5]!) && parseFraction(text.slice(starts[first + 5]!, ends[first + 5]!), 0, 1) === undefined) return false;
   if (out === undefined) lineFacts.matchCount++;
   else out.push({ kind: "opaque", module: "statistic", text: text.slice(starts[first + 2]!, ends[first + 5]!), negated: false, range: span(source, first, first + 5) });
   return true;
 }
 
-/** The target; a model Target when `build`, else a summary (verdicts and jumps without ranges). */
-function jump(source: SourceFile, table: TableName, chains: ReadonlyMap<string, unknown> | undefined, chain: string, first: number, build: boolean): TargetSummary | undefined {
+/**
+ * The target; a model Target when `build`, else a summary (verdicts and jumps without ranges). A jump to a chain
+ * already jumped to passed every check but the chain's existence, which can change: that alone is asked again.
+ */
+function jump(source: SourceFile, table: TableName, loading: Loading | undefined, chain: string, first: number, build: boolean): TargetSummary | undefined {
   const text = source.text;
   const goto = text.charCodeAt(starts[first]! + 1) === 103;
   if (text.charCodeAt(starts[first + 1]!) === 34) return undefined;
   // splitPlain lets no blank into a word, so the name needs no blank check.
   const name = text.slice(starts[first + 1]!, ends[first + 1]!);
   if (name.length >= 29) return undefined;
+  if (loading !== undefined && at.mark === -1 && at.dnat === -1) {
+    const known = (goto ? loading.gotos : loading.jumps).get(name);
+    if (known !== undefined) return loading.chains.has(name) ? known : undefined;
+  }
   if (at.mark !== -1) {
     const value = parseMarkMask(text.slice(starts[at.mark + 1]!, ends[at.mark + 1]!));
     if (value === undefined || text.charCodeAt(starts[at.mark + 1]!) === 34) return undefined;
@@ -456,8 +492,11 @@ function jump(source: SourceFile, table: TableName, chains: ReadonlyMap<string, 
     return name === "ACCEPT" ? ACCEPT : name === "DROP" ? DROP : name === "RETURN" ? RETURN : QUEUE;
   }
   if (!goto && findTarget(name, "ipv4")) return undefined;
-  if ((chains !== undefined && !chains.has(name)) || (BUILTIN_CHAINS[table] as readonly string[]).includes(name)) return undefined;
-  return build ? standardTarget(name, goto, span(source, first, first + 1)) : { kind: goto ? "goto" : "jump", chain: name };
+  if ((loading !== undefined && !loading.chains.has(name)) || (BUILTIN_CHAINS[table] as readonly string[]).includes(name)) return undefined;
+  if (build) return standardTarget(name, goto, span(source, first, first + 1));
+  const summary: TargetSummary = { kind: goto ? "goto" : "jump", chain: name };
+  if (loading !== undefined) (goto ? loading.gotos : loading.jumps).set(name, summary);
+  return summary;
 }
 
 /**

@@ -10,7 +10,7 @@
 
 import type { Chain, ChainPolicy, DeferredRules, FieldMatch, NamedValues, PlainBounds, Rule, TableName, TargetSummary } from "../../model/firewall.js";
 import type { SourceFile, SourceRange } from "../../model/source.js";
-import { buildCommonRule, checkCommonRule, lineFacts, type JumpSummaries } from "./common-lines.js";
+import { buildCommonRule, checkCommonRule, lineFacts, type Loading } from "./common-lines.js";
 import type { ChainState, TableState } from "./commands.js";
 import { oneInterval, PROTOCOL_VALUES } from "./extensions/mapping.js";
 
@@ -50,8 +50,8 @@ export class DeferredRows {
   private count = 0;
   /** Rows still waiting in some chain's `pending`. */
   unsettled = 0;
-  private readonly jumps: JumpSummaries = new Map();
-  private readonly gotos: JumpSummaries = new Map();
+  /** What checking a line needs of the table: made for its first line (a table's chains map stays the same). */
+  private loading: Loading | undefined;
   private lastMarks: RowMarks | undefined;
 
   constructor(
@@ -61,7 +61,8 @@ export class DeferredRows {
 
   /** Checks the `-A` line `text[start, end)`; when it is of the common shapes, keeps it as a row of its chain. */
   take(start: number, end: number, table: TableState): boolean {
-    if (!checkCommonRule(this.source, start, end, table, this.jumps, this.gotos)) return false;
+    const loading = (this.loading ??= { chains: table.chains, jumps: new Map(), gotos: new Map() });
+    if (!checkCommonRule(this.source, start, end, table, loading)) return false;
     const facts = lineFacts;
     const row = this.count++;
     if (row === this.starts.length) this.grow();
