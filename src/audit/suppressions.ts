@@ -39,9 +39,8 @@ function isCommentOrBlank(text: string): boolean {
 
 export function scanSuppressions(source: SourceFile): SuppressionComment[] {
   const comments: SuppressionComment[] = [];
-  const text = source.text;
   let lastLine = 0;
-  for (let hit = text.indexOf("vpnlint"); hit !== -1; hit = text.indexOf("vpnlint", hit + 7)) {
+  for (let hit = source.find("vpnlint", 0); hit !== -1; hit = source.find("vpnlint", hit + 7)) {
     const lineNumber = source.position(hit).line;
     if (lineNumber === lastLine) continue;
     lastLine = lineNumber;

@@ -9,6 +9,8 @@ import { fileError, VpnlintError } from "./errors.js";
 export interface InputText {
   readonly path: string;
   readonly text: string;
+  /** The file's bytes when the text is plain ASCII (each byte one character): searched natively (SourceFile.find). */
+  readonly ascii?: Buffer;
 }
 
 /**
@@ -122,13 +124,17 @@ function looksBinary(text: string): boolean {
 
 export function readInput(path: string): InputText {
   let text: string;
+  let bytes: Buffer;
   try {
-    text = decodeText(readFileSync(path));
+    bytes = readFileSync(path);
+    text = decodeText(bytes);
   } catch (error) {
     throw fileError(path, error, "cannot read: ");
   }
   if (looksBinary(text)) throw new VpnlintError("io", `${path}: binary file, not a ruleset`);
-  return { path, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  // A byte order mark is not ASCII: such a text never comes with its bytes.
+  if (text.charCodeAt(0) === 0xfeff) return { path, text: text.slice(1) };
+  return text.length === bytes.length ? { path, text, ascii: bytes } : { path, text };
 }
 
 /**

@@ -7,7 +7,15 @@ export class SourceFile {
   constructor(
     readonly path: string,
     readonly text: string,
+    /** The bytes `text` was read from, when each is one character of it (plain ASCII): searched natively. */
+    private readonly ascii?: Buffer,
   ) {}
+
+  /** The offset of the first `pattern` (ASCII) at or after `from`, or -1: `text.indexOf`, over the bytes when kept. */
+  find(pattern: string, from: number): number {
+    if (this.ascii === undefined) return this.text.indexOf(pattern, from);
+    return this.ascii.indexOf(pattern, from, "latin1");
+  }
 
   /** 1-based line and column (UTF-16 code units, SARIF's default column kind) of an offset. */
   position(offset: number): Position {

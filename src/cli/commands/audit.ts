@@ -92,7 +92,7 @@ export async function runAudit(args: AuditArgs, io: CliIo): Promise<number> {
   try {
     for (const [i, input] of inputs.entries()) {
       await progress.update(`auditing ${i + 1}/${inputs.length}: ${input.path}`);
-      const source = new SourceFile(input.path, input.text);
+      const source = new SourceFile(input.path, input.text, input.ascii);
       let report: FileReport;
       try {
         report = auditSource(source, options);
