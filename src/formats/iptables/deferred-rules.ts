@@ -123,6 +123,7 @@ export class DeferredRows {
     const { protos, flags: allFlags, ports, targets } = this;
     let lastTarget: TargetSummary | undefined;
     let lastTargetMarks = 0;
+    const { protos: protoMarks, sports: sportMarks, dports: dportMarks } = fields;
     for (let row = 0; row < marks.length; row++) {
       const flags = allFlags[row]!;
       const proto = protos[row]!;
@@ -134,9 +135,14 @@ export class DeferredRows {
         else kinds.set(target.kind, (lastTargetMarks = askTarget(target.kind)));
       }
       let found = lastTargetMarks;
-      if (proto !== 0) found |= fields.proto(proto, (flags & PROTO_NEGATED) !== 0);
-      if ((flags & HAS_SPORT) !== 0) found |= fields.port("sport", ports[row * 4]!, ports[row * 4 + 1]!, (flags & SPORT_NEGATED) !== 0);
-      if ((flags & HAS_DPORT) !== 0) found |= fields.port("dport", ports[row * 4 + 2]!, ports[row * 4 + 3]!, (flags & DPORT_NEGATED) !== 0);
+      // Known answers read in place (most rows); the asker only for what is not known yet.
+      if (proto !== 0) {
+        const key = proto * 2 + (flags & PROTO_NEGATED);
+        const known = protoMarks[key]!;
+        found |= known >= 0 ? known : fields.proto(key);
+      }
+      if ((flags & HAS_SPORT) !== 0) found |= portMarks(fields, sportMarks, "sport", ports[row * 4]!, ports[row * 4 + 1]!, (flags & SPORT_NEGATED) !== 0);
+      if ((flags & HAS_DPORT) !== 0) found |= portMarks(fields, dportMarks, "dport", ports[row * 4 + 2]!, ports[row * 4 + 3]!, (flags & DPORT_NEGATED) !== 0);
       marks[row] = found;
       markedBefore[row + 1] = markedBefore[row]! + (found !== 0 ? 1 : 0);
     }
@@ -201,8 +207,10 @@ interface RowMarks {
  * `named` values, a match naming none of them is answered 0 unasked.
  */
 class FieldMarks {
-  private readonly protos = new Int32Array(512).fill(-1);
-  private readonly ports = { sport: new Int32Array(131072).fill(-1), dport: new Int32Array(131072).fill(-1) };
+  /** By protocol * 2 + negated, and by single port * 2 + negated. */
+  readonly protos = new Int32Array(512).fill(-1);
+  readonly sports = new Int32Array(131072).fill(-1);
+  readonly dports = new Int32Array(131072).fill(-1);
   private readonly namedPorts: readonly number[] | undefined;
 
   constructor(
@@ -214,30 +222,39 @@ class FieldMarks {
     // Every protocol and single port not named is known to get no marks.
     this.protos.fill(0);
     for (const proto of named.protos) if (proto >= 0 && proto < 256) this.protos.fill(-1, proto * 2, proto * 2 + 2);
-    for (const known of Object.values(this.ports)) {
+    for (const known of [this.sports, this.dports]) {
       known.fill(0);
       for (const port of named.ports) if (port >= 0 && port < 65536) known.fill(-1, port * 2, port * 2 + 2);
     }
   }
 
-  proto(proto: number, negated: boolean): number {
-    const key = proto * 2 + (negated ? 1 : 0);
+  /** The marks of a protocol match, asked when not known. */
+  proto(key: number): number {
     let marks = this.protos[key]!;
-    if (marks < 0) this.protos[key] = marks = this.ask({ kind: "field", field: "proto", values: PROTOCOL_VALUES[proto]!, negated });
+    if (marks < 0) this.protos[key] = marks = this.ask({ kind: "field", field: "proto", values: PROTOCOL_VALUES[key >> 1]!, negated: (key & 1) === 1 });
     return marks;
   }
 
+  /** The marks of a port match `[lo, hi]`, asked when not known. */
   port(field: "sport" | "dport", lo: number, hi: number, negated: boolean): number {
     if (lo !== hi) {
       if (this.namedPorts !== undefined && !this.namedPorts.some((port) => lo <= port && port <= hi)) return 0;
       return this.ask({ kind: "field", field, values: [[lo, hi]], negated });
     }
-    const known = this.ports[field];
+    const known = field === "sport" ? this.sports : this.dports;
     const key = lo * 2 + (negated ? 1 : 0);
     let marks = known[key]!;
     if (marks < 0) known[key] = marks = this.ask({ kind: "field", field, values: oneInterval([lo, lo]), negated });
     return marks;
   }
+}
+
+function portMarks(fields: FieldMarks, known: Int32Array, field: "sport" | "dport", lo: number, hi: number, negated: boolean): number {
+  if (lo === hi) {
+    const marks = known[lo * 2 + (negated ? 1 : 0)]!;
+    if (marks >= 0) return marks;
+  }
+  return fields.port(field, lo, hi, negated);
 }
 
 function grown<T extends Int32Array | Uint8Array | Uint16Array | Uint32Array>(from: T, to: T): T {
