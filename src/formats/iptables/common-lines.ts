@@ -97,24 +97,24 @@ export const lineFacts: LineFacts = {
 export type JumpSummaries = Map<string, TargetSummary>;
 
 /**
- * Checks the `-A` line `text[start, end)` of `table` (whose chains `loading` holds) without building its rule: true, with `lineFacts` filled, when it
- * is of the common shapes and the general path would load it without a word of complaint; false (nothing learned)
+ * Checks the `-A` line `text[start, end)` of `table` (whose chains `loading` holds) without building its rule: true,
+ * with `lineFacts` filled, when it is of the common shapes and the general path would load it without a word of complaint; false (nothing learned)
  * when the general path must read it. For lines of IPv4 documents read without variables.
  */
 export function checkCommonRule(source: SourceFile, start: number, end: number, table: TableState, loading: Loading): boolean {
   const text = source.text;
   const count = splitPlain(text, start, end);
   if (count < 2) return false;
-  const chainName = text.slice(starts[1]!, ends[1]!);
+  // Runs of rules of one chain: compared in place with the last chain's name, looked up only when it changes.
   const last = table.lastChain;
-  const chain = last !== undefined && last.name === chainName ? last : table.chains.get(chainName);
+  const chain = last !== undefined && wordIs(text, 1, last.name) ? last : table.chains.get(text.slice(starts[1]!, ends[1]!));
   if (chain === undefined || !locate(text, count)) return false;
   const facts = lineFacts;
   facts.matchCount = 0;
   facts.proto = 0;
   facts.protoNegated = facts.sportNegated = facts.dportNegated = false;
   facts.sport = facts.dport = undefined;
-  facts.interfaces.length = 0;
+  if (facts.interfaces.length !== 0) facts.interfaces.length = 0;
   facts.src = facts.dst = false;
   const target = readRule(source, table.name, loading, chain.name, undefined);
   if (target === undefined) return false;
