@@ -718,8 +718,9 @@ export function findJumpLoop(table: TableState): { rule: Rule; path: string[] } 
       const seen = state.get(callee);
       if (seen === "open") {
         const from = stack.indexOf(callee);
-        const rule = row === -1 ? rules[position]! : rows!.build(row, chain.name, position + 1);
-        return { rule, path: [...stack.slice(from).map((f) => f.name), callee.name] };
+        // A row is built with its chain (settled), so the rule returned is the one the chain holds: callers remove it.
+        if (row !== -1) settleChain(table, chain);
+        return { rule: chain.rules[position]!, path: [...stack.slice(from).map((f) => f.name), callee.name] };
       }
       if (seen === "done") continue;
       state.set(callee, "open");

@@ -3,10 +3,11 @@
 // A 100k-rule Kubernetes dump makes ~650 bytes of model objects per rule, and building them (and the garbage
 // collector copying them) was most of a full audit's time. A VPN audit reads a few hundred chains of such a dump;
 // passes over the whole ruleset (interface names, the jump graph, the rules naming VPN traffic) need only a few facts
-// per rule. So a checked line becomes a row: its offsets, its target's summary and the values of its protocol and
-// port matches, in columns. The rows of a chain are built into rules when the chain's `rules` is first read, or one by one when a pass
-// picks a rule. While the document loads, any command of the general path that reads a chain's rules settles the
-// chain (or the table) first, so the general path always sees built rules in file order.
+// per rule. So a checked line becomes a row: its offsets, its target's summary, the values of its protocol and port
+// matches and its plain addresses, in typed columns. The rows of a chain are built into rules when the chain's
+// `rules` is first read, or one by one when a survey picks a rule or a walk gets past a row's bounds
+// (engine/chain-rules.ts). While the document loads, any command of the general path that reads a chain's rules
+// settles the chain (or the table) first, so the general path always sees built rules in file order.
 
 import type { Chain, ChainPolicy, DeferredRules, FieldMatch, NamedValues, PlainBounds, Rule, TableName, TargetSummary } from "../../model/firewall.js";
 import type { SourceFile, SourceRange } from "../../model/source.js";
@@ -14,7 +15,7 @@ import { buildCommonRule, checkCommonRule, lineFacts, type Loading } from "./com
 import type { ChainState, TableState } from "./commands.js";
 import { oneInterval, PROTOCOL_VALUES } from "./extensions/mapping.js";
 
-/** A chain's rows not yet built, in order, and the names of their interface matches. */
+/** A chain's rows not yet built, in order, with the names of their interface matches and the chains they jump to. */
 export interface PendingRows {
   readonly rows: number[];
   readonly interfaceNames: string[];

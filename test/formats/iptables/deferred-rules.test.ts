@@ -197,6 +197,17 @@ describe("general commands after common lines", () => {
     });
   }
 
+  it("in a shell script, drop the rule of a loop a later command closes, even one still a row", () => {
+    // The loop is found at "-A A -j B" (read from the here-document, still a row) when `iptables -A B -j A` runs.
+    const script = ["#!/bin/sh", "iptables-restore <<'EOF'", ...head, "-A INPUT -j B", "-A A -j B", "COMMIT", "EOF", "iptables -A B -j A", ""].join("\n");
+    const source = new SourceFile("loop.sh", script);
+    const model = parseSource(source);
+    expect(model).toEqual(generalParse(source));
+    const chains = model.rulesets[0]!.tables.get("filter")!.chains;
+    expect(chains.get("A")!.rules.map((rule) => rule.text)).toEqual([]);
+    expect(model.diagnostics.map((d) => d.message)).toEqual(["jump loop B -> A -> B: the kernel refuses this rule"]);
+  });
+
   it("report a jump loop at the common line that closes it", () => {
     const source = new SourceFile("loop", [...head, ...common, "-A B -j A", "-A A -j B", "COMMIT", ""].join("\n"));
     const messages = parseSource(source).diagnostics.map((d) => `${source.position(d.range.start).line}: ${d.message}`);
