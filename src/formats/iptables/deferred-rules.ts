@@ -273,6 +273,13 @@ export function settleChain(table: TableState, chain: ChainState): void {
   chain.pending = undefined;
 }
 
+/** Forgets the chain's pending rows: the chain is flushed (`:CHAIN` again under iptables-restore --noflush). */
+export function dropPending(table: TableState, chain: ChainState): void {
+  if (chain.pending === undefined) return;
+  table.deferred!.unsettled -= chain.pending.rows.length;
+  chain.pending = undefined;
+}
+
 /** Settles every chain of the table (commands that read or rename across chains). */
 export function settleTable(table: TableState): void {
   if (table.deferred === undefined || table.deferred.unsettled === 0) return;

@@ -22,7 +22,7 @@ import {
   type TableState,
 } from "./commands.js";
 import type { LinesCstChildren } from "./cst-restore.js";
-import { DeferredRows, deferredChain, settleChain } from "./deferred-rules.js";
+import { DeferredRows, deferredChain, dropPending, settleChain } from "./deferred-rules.js";
 import { lexRestore } from "./lexer.js";
 import { parseRestore } from "./parser.js";
 import { MAX_LINE_WORDS, MAX_WORD_LENGTH, splitRestoreWords } from "./words.js";
@@ -212,6 +212,7 @@ class RestoreLoader {
     }
     if (existing && this.noflush) {
       existing.rules = [];
+      dropPending(table, existing);
       existing.dirty = false;
       return;
     }

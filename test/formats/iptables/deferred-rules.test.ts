@@ -208,6 +208,15 @@ describe("general commands after common lines", () => {
     expect(model.diagnostics.map((d) => d.message)).toEqual(["jump loop B -> A -> B: the kernel refuses this rule"]);
   });
 
+  it("in iptables-restore --noflush, let a chain declared again drop the rows read before", () => {
+    const body = ["*filter", ":X - [0:0]", "-A X -p udp -m udp --dport 500 -j ACCEPT", ":X - [0:0]", "-A X -p udp -m udp --dport 4500 -j ACCEPT", "-A INPUT -j X", "COMMIT"];
+    const script = ["#!/bin/sh", "iptables-restore --noflush <<'EOF'", ...body, "EOF", ""].join("\n");
+    const source = new SourceFile("noflush.sh", script);
+    const model = parseSource(source);
+    expect(model).toEqual(generalParse(source));
+    expect(model.rulesets[0]!.tables.get("filter")!.chains.get("X")!.rules.map((rule) => rule.text)).toEqual(["-A X -p udp -m udp --dport 4500 -j ACCEPT"]);
+  });
+
   it("report a jump loop at the common line that closes it", () => {
     const source = new SourceFile("loop", [...head, ...common, "-A B -j A", "-A A -j B", "COMMIT", ""].join("\n"));
     const messages = parseSource(source).diagnostics.map((d) => `${source.position(d.range.start).line}: ${d.message}`);
