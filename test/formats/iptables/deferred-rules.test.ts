@@ -8,6 +8,7 @@ import { parseSource } from "../../../src/formats/index.js";
 import type { FirewallModel, Match } from "../../../src/model/firewall.js";
 import { SourceFile } from "../../../src/model/source.js";
 import { kubeDump } from "../../../bench/generate.js";
+import { mulberry32 } from "../../helpers/random.js";
 
 const COMMON_LINES = "../../../src/formats/iptables/common-lines.js";
 
@@ -221,5 +222,77 @@ describe("general commands after common lines", () => {
     const source = new SourceFile("loop", [...head, ...common, "-A B -j A", "-A A -j B", "COMMIT", ""].join("\n"));
     const messages = parseSource(source).diagnostics.map((d) => `${source.position(d.range.start).line}: ${d.message}`);
     expect(messages).toEqual(['12: jump loop A -> B -> A: the kernel refuses table "filter" at COMMIT']);
+  });
+});
+
+describe("common lines mixed with general commands at random", () => {
+  const COMMON = [
+    "-A A -p udp -m udp --dport 500 -j ACCEPT",
+    "-A A -j B",
+    "-A B -s 192.0.2.1/32 -j DROP",
+    "-A B -p tcp -m tcp --dport 1723 -j ACCEPT",
+    "-A INPUT -i eth0 -j A",
+    "-A B -j A",
+    "-A C -p tcp -m tcp --dport 22 -j ACCEPT",
+    "-A A -g C",
+    "-A D -j RETURN",
+    "-A FORWARD -o ppp+ -p 50 -j ACCEPT",
+  ];
+  const GENERAL = [
+    "-I A 1 -p tcp -j ACCEPT",
+    "-I B 2 -j RETURN",
+    "-R A 1 -p udp -m udp --dport 4500 -j ACCEPT",
+    "-D A 1",
+    "-D B -s 192.0.2.1/32 -j DROP",
+    "-D A -p udp -m udp --dport 500 -j ACCEPT",
+    "-N C",
+    "-X C",
+    "-F A",
+    "-F",
+    "-E B D",
+    "-E D B",
+    "-P INPUT DROP",
+    ":A - [0:0]",
+    ":C - [0:0]",
+    "-A A -m policy --dir in --pol ipsec -j ACCEPT",
+    "-X",
+    "-Z",
+  ];
+  const QUERIES: readonly PacketQuery[] = [{ hook: "input", in: "eth0", proto: 17, dport: 500 }, { hook: "forward", proto: 50 }, { hook: "input", proto: 6 }];
+
+  function randomDocument(random: () => number): string {
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const block = () => {
+      const lines = ["*filter", ":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ":A - [0:0]", ":B - [0:0]"];
+      for (let n = 0; n < 12; n++) lines.push(random() < 0.7 ? pick(COMMON) : pick(GENERAL));
+      return [...lines, "COMMIT"];
+    };
+    if (random() < 0.5) return [...block(), ...(random() < 0.3 ? block() : []), ""].join("\n");
+    // A shell script: here-documents (sometimes --noflush) and iptables commands between them.
+    const script = ["#!/bin/sh"];
+    for (let part = 0; part < 3; part++) {
+      if (random() < 0.6) script.push(`iptables-restore${random() < 0.4 ? " --noflush" : ""} <<'EOF'`, ...block(), "EOF");
+      else for (let n = 0; n < 3; n++) script.push(`iptables ${random() < 0.7 ? pick(COMMON) : pick(GENERAL)}`);
+    }
+    return [...script, ""].join("\n");
+  }
+
+  it("load, survey and answer as the general path alone, for 600 documents", () => {
+    const random = mulberry32(4500);
+    let deferredSeen = 0;
+    for (let round = 0; round < 600; round++) {
+      const text = randomDocument(random);
+      const name = text.startsWith("#!") ? `mixed-${round}.sh` : `mixed-${round}.rules`;
+      const source = new SourceFile(name, text);
+      const lazy = parseSource(source);
+      const general = generalParse(source);
+      if (lazy.rulesets.length > 0 && deferredChains(lazy) > 0) deferredSeen++;
+      lazy.rulesets.forEach((ruleset, i) => {
+        expect(surveyed(surveyRuleset(ruleset, PICKER)), name).toEqual(surveyed(surveyRuleset(general.rulesets[i]!, PICKER)));
+        for (const query of QUERIES) expect(analysisText(analyze(ruleset, query)), `${name} ${JSON.stringify(query)}`).toBe(analysisText(analyze(general.rulesets[i]!, query)));
+      });
+      expect(lazy, name).toEqual(general);
+    }
+    expect(deferredSeen).toBeGreaterThan(200);
   });
 });
