@@ -336,8 +336,13 @@ export class ChargedRules {
   }
 
   private constructor(chain: Chain) {
-    const count = ruleCount(chain);
-    for (let index = 0; index < count; index++) if (acts(chain, index)) this.loaded.push(index);
+    const deferred = unbuilt(chain);
+    if (deferred !== undefined) {
+      for (let index = 0; index < deferred.count; index++) if (deferred.target(index).kind !== "none") this.loaded.push(index);
+      return;
+    }
+    const rules = chain.rules;
+    for (let index = 0; index < rules.length; index++) if (!rules[index]!.disabled && rules[index]!.target.kind !== "none") this.loaded.push(index);
   }
 
   /** The destination hull of `set` when it is narrow enough for the first walk's index; undefined otherwise. */
