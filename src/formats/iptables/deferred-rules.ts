@@ -38,15 +38,16 @@ const PLAIN_DST = 64;
  * mostly distinct, so even shared match objects would be one per rule).
  */
 export class DeferredRows {
-  private starts = new Int32Array(1024);
-  private ends = new Int32Array(1024);
-  private matchCounts = new Uint8Array(1024);
-  private protos = new Uint8Array(1024);
-  private flags = new Uint8Array(1024);
+  // Room for 256 rows at first (a hand-written file has fewer), doubled as needed.
+  private starts = new Int32Array(256);
+  private ends = new Int32Array(256);
+  private matchCounts = new Uint8Array(256);
+  private protos = new Uint8Array(256);
+  private flags = new Uint8Array(256);
   /** Source and destination port intervals: lo, hi, lo, hi per row. */
-  private ports = new Uint16Array(4096);
+  private ports = new Uint16Array(1024);
   /** Plain source and destination addresses: first, last, first, last per row. */
-  private addresses = new Uint32Array(4096);
+  private addresses = new Uint32Array(1024);
   private readonly targets: TargetSummary[] = [];
   private count = 0;
   /** Rows still waiting in some chain's `pending`. */
