@@ -1,12 +1,14 @@
-// `-A` lines of the shapes iptables-save writes most, read straight from the text into a rule: generic -s/-d (IPv4),
-// -p, -i/-o, `-m comment --comment`, `-m tcp|udp` with --sport/--dport, `-m statistic --mode random --probability`,
-// and `-j` to a verdict, a user chain, `MARK --set-xmark` or `DNAT --to-destination ADDRESS[:PORT]`. Kubernetes nodes and large filtering gateways write
-// almost nothing else, and the general path (words, command, getopt over every loaded extension) costs several
-// times as much per rule.
+// `-A` lines of the shapes iptables-save writes most, read straight from the text: generic -s/-d (IPv4), -p, -i/-o,
+// `-m comment --comment`, `-m tcp|udp` with --sport/--dport, `-m statistic --mode random --probability`, and `-j` to
+// a verdict, a user chain, `MARK --set-xmark` or `DNAT --to-destination ADDRESS[:PORT]`. Kubernetes nodes and large
+// filtering gateways write almost nothing else, and the general path (words, command, getopt over every loaded
+// extension) costs several times as much per rule.
 //
-// It answers only for a line it reads completely, written as iptables-save writes it (single spaces, no counters,
-// only the comment quoted), that the general path would load without a word of complaint. For anything else it
-// returns undefined and the general path reads the line, so every message still comes from one place. Its rules equal
+// Two passes over the same code: checkCommonRule checks a line while the document loads and keeps only the facts a
+// pass over the whole ruleset reads (deferred-rules.ts keeps them as rows); buildCommonRule makes the rule when
+// something asks for it. A line is taken only when it is read completely, written as iptables-save writes it (single
+// spaces, no counters, only the comment quoted), and the general path would load it without a word of complaint.
+// For anything else the general path reads the line, so every message still comes from one place. Its rules equal
 // the general path's, ranges and texts included: test/formats/iptables/common-lines.test.ts loads every iptables
 // document of the corpora and iptables' own tests, and generated and mutated dumps, both ways and compares the models.
 
@@ -98,8 +100,8 @@ export type JumpSummaries = Map<string, TargetSummary>;
 
 /**
  * Checks the `-A` line `text[start, end)` of `table` (whose chains `loading` holds) without building its rule: true,
- * with `lineFacts` filled, when it is of the common shapes and the general path would load it without a word of complaint; false (nothing learned)
- * when the general path must read it. For lines of IPv4 documents read without variables.
+ * with `lineFacts` filled, when it is of the common shapes and the general path would load it without a word of
+ * complaint; false (nothing learned) when the general path must read it. For IPv4 documents read without variables.
  */
 export function checkCommonRule(source: SourceFile, start: number, end: number, table: TableState, loading: Loading): boolean {
   const text = source.text;
@@ -133,6 +135,7 @@ export function buildCommonRule(source: SourceFile, start: number, end: number, 
   const count = splitPlain(text, start, end);
   if (count < 2 || !locate(text, count)) throw new Error(`line at offset ${start} is not a common -A line`);
   const matches: Match[] = [];
+  // Given a list for the matches, readRule builds: its target is a model Target, not a summary.
   const target = readRule(source, table, undefined, chain, matches) as Target | undefined;
   if (target === undefined) throw new Error(`line at offset ${start} is not a common -A line`);
   return {
