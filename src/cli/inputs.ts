@@ -134,6 +134,7 @@ export function readInput(path: string): InputText {
   if (looksBinary(text)) throw new VpnlintError("io", `${path}: binary file, not a ruleset`);
   // A byte order mark is not ASCII: such a text never comes with its bytes.
   if (text.charCodeAt(0) === 0xfeff) return { path, text: text.slice(1) };
+  // As many characters as bytes: decodeText read them as Latin-1 (plain ASCII), one character a byte.
   return text.length === bytes.length ? { path, text, ascii: bytes } : { path, text };
 }
 

@@ -21,10 +21,13 @@ export function ruleAt(chain: Chain, index: number): Rule {
   return deferred !== undefined ? deferred.rule(index) : chain.rules[index]!;
 }
 
-/** The rule is loaded and has a target: the only rules that decide anything or cost work. */
-export function acts(chain: Chain, index: number): boolean {
+/**
+ * Whether the rule at a position is loaded and has a target (the only rules that decide anything or cost work), as a
+ * test made once for a loop over one chain.
+ */
+export function actingTest(chain: Chain): (index: number) => boolean {
   const deferred = unbuilt(chain);
-  if (deferred !== undefined) return deferred.target(index).kind !== "none";
-  const rule = chain.rules[index]!;
-  return !rule.disabled && rule.target.kind !== "none";
+  if (deferred !== undefined) return (index) => deferred.target(index).kind !== "none";
+  const rules = chain.rules;
+  return (index) => !rules[index]!.disabled && rules[index]!.target.kind !== "none";
 }

@@ -2,7 +2,7 @@
 // needed), and an index of long chains by the bounds of their rules.
 
 import type { Chain, Match, PlainBounds, Rule } from "../model/firewall.js";
-import { acts, ruleCount, unbuilt } from "./chain-rules.js";
+import { actingTest, ruleCount, unbuilt } from "./chain-rules.js";
 import { FIELD_INDEX, type InterfaceDomain, type PacketSet } from "./packet-set.js";
 
 const IN = FIELD_INDEX.in;
@@ -168,8 +168,9 @@ export class RuleIndex {
     const bounds = new RuleBounds();
     const deferred = unbuilt(chain);
     const count = ruleCount(chain);
+    const acts = actingTest(chain);
     for (let index = 0; index < count; index++) {
-      if (!acts(chain, index)) continue;
+      if (!acts(index)) continue;
       if (deferred !== undefined) deferred.bounds(index, bounds);
       else bounds.take(chain.rules[index]!);
       place(this.src, bounds.hasSrc, bounds.srcLo, bounds.srcHi, index, NARROW_ADDRESSES);
@@ -336,13 +337,9 @@ export class ChargedRules {
   }
 
   private constructor(chain: Chain) {
-    const deferred = unbuilt(chain);
-    if (deferred !== undefined) {
-      for (let index = 0; index < deferred.count; index++) if (deferred.target(index).kind !== "none") this.loaded.push(index);
-      return;
-    }
-    const rules = chain.rules;
-    for (let index = 0; index < rules.length; index++) if (!rules[index]!.disabled && rules[index]!.target.kind !== "none") this.loaded.push(index);
+    const count = ruleCount(chain);
+    const acts = actingTest(chain);
+    for (let index = 0; index < count; index++) if (acts(index)) this.loaded.push(index);
   }
 
   /** The destination hull of `set` when it is narrow enough for the first walk's index; undefined otherwise. */

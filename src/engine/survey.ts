@@ -60,6 +60,19 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
     if (name.endsWith("+")) interfacePrefixes.add(name.slice(0, -1));
     else interfaceNames.add(name);
   };
+  /** Lists `callee` (when the chain exists) among `chain`'s callees; returns the list, made on the first. */
+  const addCallee = (chain: Chain, list: Chain[] | undefined, callee: Chain | undefined): Chain[] | undefined => {
+    if (callee === undefined) return list;
+    if (list === undefined) calleesOf.set(chain, (list = []));
+    list.push(callee);
+    return list;
+  };
+  const pick = (rule: Rule, chain: Chain, table: TableName, marks: number): void => {
+    picked.push(rule);
+    pickedChains.push(chain);
+    pickedTables.push(table);
+    pickedMarks.push(marks);
+  };
   const askField = picker === undefined ? undefined : (match: Match): number => picker.match(match);
   const askTarget = picker === undefined ? undefined : (kind: Target["kind"]): number => picker.target(kind, false);
   for (const table of ruleset.tables.values()) {
@@ -70,21 +83,10 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
         // The same facts from the rows' summaries; a picked rule is built alone.
         for (const name of deferred.interfaceNames) noteInterface(name);
         let callees: Chain[] | undefined;
-        for (const name of deferred.callees) {
-          const callee = chains.get(name);
-          if (callee) {
-            if (!callees) calleesOf.set(chain, (callees = []));
-            callees.push(callee);
-          }
-        }
+        for (const name of deferred.callees) callees = addCallee(chain, callees, chains.get(name));
         if (picker === undefined) continue;
         const picks = deferred.picks(askField!, askTarget!, picker.named);
-        for (let p = 0; p < picks.length; p += 2) {
-          picked.push(deferred.rule(picks[p]!));
-          pickedChains.push(chain);
-          pickedTables.push(table.name);
-          pickedMarks.push(picks[p + 1]!);
-        }
+        for (let p = 0; p < picks.length; p += 2) pick(deferred.rule(picks[p]!), chain, table.name, picks[p + 1]!);
         continue;
       }
       const rules = chain.rules;
@@ -109,19 +111,10 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
         // endpoint choices): the list is read as a set.
         if ((target.kind === "jump" || target.kind === "goto") && target.chain !== lastName) {
           lastName = target.chain;
-          const callee = chains.get(target.chain);
-          if (callee) {
-            if (!callees) calleesOf.set(chain, (callees = []));
-            callees.push(callee);
-          }
+          callees = addCallee(chain, callees, chains.get(target.chain));
         }
         if (picker !== undefined) marks |= picker.target(target.kind, rule.synthesized === true);
-        if (marks !== 0) {
-          picked.push(rule);
-          pickedChains.push(chain);
-          pickedTables.push(table.name);
-          pickedMarks.push(marks);
-        }
+        if (marks !== 0) pick(rule, chain, table.name, marks);
       }
     }
   }

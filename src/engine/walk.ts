@@ -9,7 +9,7 @@ import type { Decider, Outcome, TraceStep } from "./api.js";
 import type { MatchSets } from "./match-sets.js";
 import { FIELD_INDEX, PORT_PROTOCOLS, type Box, type PacketSet, type PacketSpace } from "./packet-set.js";
 import { numberSpans } from "./interval-set.js";
-import { acts, ruleAt, ruleCount, unbuilt } from "./chain-rules.js";
+import { actingTest, ruleAt, ruleCount, unbuilt } from "./chain-rules.js";
 import { boundsExclude, ChargedRules, excludes, RuleBounds, RuleIndex } from "./rule-filter.js";
 
 /** A path as a tree of appends and concatenations, so that joining a callee's path to its caller's is O(1). */
@@ -114,7 +114,8 @@ const FIRST = "first";
 
 /** The rules one item's walk is charged for, in order: `loadedOnly` when every one of them counts. */
 interface Ledger {
-  readonly chain: Chain;
+  /** Whether the rule at a position is loaded and has a target (see actingTest). */
+  readonly acts: (index: number) => boolean;
   readonly order: readonly number[];
   next: number;
   readonly loadedOnly: boolean;
@@ -250,7 +251,6 @@ export class TableWalker {
     const chain = frame.chain;
     // A deferred chain's rules are built one by one, only those its rows' bounds do not rule out.
     const deferred = unbuilt(chain);
-    const rules = deferred === undefined ? chain.rules : undefined;
     const total = ruleCount(chain);
     let set = item.set;
     const interfaces = this.space.interfaces;
@@ -260,7 +260,7 @@ export class TableWalker {
     const ledger = this.ledger(chain, set, item.index);
     for (let k = 0; k < count; k++) {
       const i = indices ? indices[k]! : item.index + k;
-      if (rules !== undefined ? rules[i]!.disabled || rules[i]!.target.kind === "none" : deferred!.target(i).kind === "none") continue;
+      if (!ledger.acts(i)) continue;
       const exhausted = this.charge(ledger, i, set.length);
       if (exhausted >= 0) {
         const last = ruleAt(chain, exhausted);
@@ -271,7 +271,7 @@ export class TableWalker {
         deferred.bounds(i, this.bounds);
         if (boundsExclude(this.bounds, set)) continue;
       }
-      const rule = rules !== undefined ? rules[i]! : deferred!.rule(i);
+      const rule = ruleAt(chain, i);
       if (excludes(rule, set, interfaces)) continue;
       const sets = compiled[i] ?? (compiled[i] = this.compile(rule));
       if (!this.space.touches(set, sets.possible)) continue;
@@ -315,8 +315,9 @@ export class TableWalker {
   private ledger(chain: Chain, set: PacketSet, from: number): Ledger {
     const charged = ChargedRules.of(chain);
     const destination = ruleCount(chain) >= (this.options.indexChainsFrom ?? 64) ? ChargedRules.narrowDestination(set) : undefined;
-    if (destination === undefined) return { chain, order: charged.loaded, next: firstAtLeast(charged.loaded, from), loadedOnly: true };
-    return { chain, order: RuleIndex.of(chain).chargedByDestination(destination[0], destination[1], from), next: 0, loadedOnly: false };
+    const acts = actingTest(chain);
+    if (destination === undefined) return { acts, order: charged.loaded, next: firstAtLeast(charged.loaded, from), loadedOnly: true };
+    return { acts, order: RuleIndex.of(chain).chargedByDestination(destination[0], destination[1], from), next: 0, loadedOnly: false };
   }
 
   /**
@@ -344,7 +345,7 @@ export class TableWalker {
     }
     while (ledger.next < order.length && order[ledger.next]! <= last) {
       const position = order[ledger.next++]!;
-      if (!acts(ledger.chain, position)) continue;
+      if (!ledger.acts(position)) continue;
       this.spent += cost;
       if (this.spent > budget) return position;
     }
