@@ -134,7 +134,8 @@ export function readInput(path: string): InputText {
   if (looksBinary(text)) throw new VpnlintError("io", `${path}: binary file, not a ruleset`);
   // A byte order mark is not ASCII: such a text never comes with its bytes.
   if (text.charCodeAt(0) === 0xfeff) return { path, text: text.slice(1) };
-  // As many characters as bytes: decodeText read them as Latin-1 (plain ASCII), one character a byte.
+  // As many characters as bytes: each byte became one character (ASCII read as Latin-1, or a lone invalid byte as
+  // U+FFFD), so an offset means the same in both and an ASCII search of the bytes finds what one of the text would.
   return text.length === bytes.length ? { path, text, ascii: bytes } : { path, text };
 }
 
