@@ -17,6 +17,15 @@ export function toolInfo(): ToolInfo {
   return cached;
 }
 
+/** The compiled line checker `npm run build` makes (assembly/common-lines.ts), or undefined when it is not there. */
+export function compiledLineChecker(): Uint8Array | undefined {
+  try {
+    return readFileSync(resolve(packageRoot, "dist", "native", "common-lines.wasm"));
+  } catch {
+    return undefined;
+  }
+}
+
 export function ruleDocPath(ruleId: string): string {
   return resolve(packageRoot, "docs", "rules", `${ruleId}.md`);
 }

@@ -11,6 +11,11 @@ export class SourceFile {
     private readonly ascii?: Buffer,
   ) {}
 
+  /** The bytes of `text` when it is plain ASCII (one byte per character), else undefined. */
+  get asciiBytes(): Buffer | undefined {
+    return this.ascii;
+  }
+
   /** The offset of the first `pattern` (ASCII) at or after `from`, or -1: `text.indexOf`, over the bytes when kept. */
   find(pattern: string, from: number): number {
     if (this.ascii === undefined) return this.text.indexOf(pattern, from);

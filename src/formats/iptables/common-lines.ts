@@ -66,17 +66,17 @@ export interface LineFacts {
   dstNegated: boolean;
 }
 
-const NONE: TargetSummary = { kind: "none" };
+export const NO_TARGET: TargetSummary = { kind: "none" };
 const ACCEPT: TargetSummary = { kind: "verdict", verdict: "accept" };
 const DROP: TargetSummary = { kind: "verdict", verdict: "drop" };
 const RETURN: TargetSummary = { kind: "return" };
 const QUEUE: TargetSummary = { kind: "opaque" };
-const MARK: TargetSummary = { kind: "mark" };
-const DNAT: TargetSummary = { kind: "dnat" };
+export const MARK_SUMMARY: TargetSummary = { kind: "mark" };
+export const DNAT_SUMMARY: TargetSummary = { kind: "dnat" };
 
 export const lineFacts: LineFacts = {
   chain: undefined as unknown as ChainState,
-  target: NONE,
+  target: NO_TARGET,
   matchCount: 0,
   proto: 0,
   protoNegated: false,
@@ -338,7 +338,7 @@ function readRule(source: SourceFile, table: TableName, loading: Loading | undef
   if (at.statistic !== -1 && portAt !== -1 && portAt < at.statistic) {
     if (!ports(source, services, out) || !statistic(source, out)) return undefined;
   } else if (!statistic(source, out) || !ports(source, services, out)) return undefined;
-  if (at.jump === -1) return out === undefined ? NONE : { kind: "none" };
+  if (at.jump === -1) return out === undefined ? NO_TARGET : { kind: "none" };
   return jump(source, table, loading, chainName, at.jump, out !== undefined);
 }
 
@@ -470,8 +470,7 @@ function statistic(source: SourceFile, out: Match[] | undefined): boolean {
 }
 
 /**
- * The target; a model Target when `build`, else a summary (verdicts and jumps without ranges). A jump to a chain
- * already jumped to passed every check but the chain's existence, which can change: that alone is asked again.
+ * The target; a model Target when `build`, else a summary (verdicts and jumps without ranges).
  */
 function jump(source: SourceFile, table: TableName, loading: Loading | undefined, chain: string, first: number, build: boolean): TargetSummary | undefined {
   const text = source.text;
@@ -480,25 +479,32 @@ function jump(source: SourceFile, table: TableName, loading: Loading | undefined
   // splitPlain lets no blank into a word, so the name needs no blank check.
   const name = text.slice(starts[first + 1]!, ends[first + 1]!);
   if (name.length >= 29) return undefined;
-  if (loading !== undefined && at.mark === -1 && at.dnat === -1) {
-    const known = (goto ? loading.gotos : loading.jumps).get(name);
-    if (known !== undefined) return loading.chains.has(name) ? known : undefined;
-  }
   if (at.mark !== -1) {
     const value = parseMarkMask(text.slice(starts[at.mark + 1]!, ends[at.mark + 1]!));
     if (value === undefined || text.charCodeAt(starts[at.mark + 1]!) === 34) return undefined;
-    return build ? markOperation("set-xmark", value[0], value[1], span(source, first, at.mark + 1)) : MARK;
+    return build ? markOperation("set-xmark", value[0], value[1], span(source, first, at.mark + 1)) : MARK_SUMMARY;
   }
   if (at.dnat !== -1) return dnat(source, table, chain, first, build);
-  if (!goto && STANDARD_TARGETS.has(name)) {
-    if (build) return standardTarget(name, false, span(source, first, first + 1));
-    return name === "ACCEPT" ? ACCEPT : name === "DROP" ? DROP : name === "RETURN" ? RETURN : QUEUE;
-  }
+  if (!build) return jumpSummary(name, goto, table, loading!);
+  if (!goto && STANDARD_TARGETS.has(name)) return standardTarget(name, false, span(source, first, first + 1));
+  if ((!goto && findTarget(name, "ipv4")) || (BUILTIN_CHAINS[table] as readonly string[]).includes(name)) return undefined;
+  return standardTarget(name, goto, span(source, first, first + 1));
+}
+
+/**
+ * The summary of `-j NAME` / `-g NAME` (no target options) in `table` while it loads: a verdict, or a jump to a
+ * chain it has; undefined for anything the general path must read. A jump to a chain already jumped to passed every
+ * check but the chain's existence, which can change: that alone is asked again.
+ */
+export function jumpSummary(name: string, goto: boolean, table: TableName, loading: Loading): TargetSummary | undefined {
+  if (name.length >= 29) return undefined;
+  const known = (goto ? loading.gotos : loading.jumps).get(name);
+  if (known !== undefined) return loading.chains.has(name) ? known : undefined;
+  if (!goto && STANDARD_TARGETS.has(name)) return name === "ACCEPT" ? ACCEPT : name === "DROP" ? DROP : name === "RETURN" ? RETURN : QUEUE;
   if (!goto && findTarget(name, "ipv4")) return undefined;
-  if ((loading !== undefined && !loading.chains.has(name)) || (BUILTIN_CHAINS[table] as readonly string[]).includes(name)) return undefined;
-  if (build) return standardTarget(name, goto, span(source, first, first + 1));
+  if (!loading.chains.has(name) || (BUILTIN_CHAINS[table] as readonly string[]).includes(name)) return undefined;
   const summary: TargetSummary = { kind: goto ? "goto" : "jump", chain: name };
-  if (loading !== undefined) (goto ? loading.gotos : loading.jumps).set(name, summary);
+  (goto ? loading.gotos : loading.jumps).set(name, summary);
   return summary;
 }
 
@@ -515,12 +521,12 @@ function dnat(source: SourceFile, table: TableName, chain: string, first: number
   const colon = value.indexOf(":");
   const address = parseAddress(colon === -1 ? value : value.slice(0, colon), "ipv4");
   if (address === undefined || value.indexOf("-") !== -1 || value.indexOf("/") !== -1) return undefined;
-  if (colon === -1) return build ? dnatTarget(address, undefined, span(source, first, at.dnat + 1)) : DNAT;
+  if (colon === -1) return build ? dnatTarget(address, undefined, span(source, first, at.dnat + 1)) : DNAT_SUMMARY;
   if (at.proto === -1 || at.proto > first || wordIs(text, at.proto, "!")) return undefined;
   const proto = parseProtocol(text.slice(starts[valueWord(at.proto)]!, ends[valueWord(at.proto)]!));
   const port = parsePort(value.slice(colon + 1));
   if (proto === undefined || !PORT_PROTOCOLS.includes(proto) || port === undefined) return undefined;
-  return build ? dnatTarget(address, port, span(source, first, at.dnat + 1)) : DNAT;
+  return build ? dnatTarget(address, port, span(source, first, at.dnat + 1)) : DNAT_SUMMARY;
 }
 
 function dnatTarget(address: bigint, port: number | undefined, range: SourceRange): Target {

@@ -52,7 +52,6 @@ export class DeferredRows {
   private count = 0;
   /** Rows still waiting in some chain's `pending`. */
   unsettled = 0;
-  /** What checking a line needs of the table: made for its first line (a table's chains map stays the same). */
   private loading: Loading | undefined;
   private lastMarks: RowMarks | undefined;
 
@@ -63,8 +62,18 @@ export class DeferredRows {
 
   /** Checks the `-A` line `text[start, end)`; when it is of the common shapes, keeps it as a row of its chain. */
   take(start: number, end: number, table: TableState): boolean {
-    const loading = (this.loading ??= { chains: table.chains, jumps: new Map(), gotos: new Map() });
-    if (!checkCommonRule(this.source, start, end, table, loading)) return false;
+    if (!checkCommonRule(this.source, start, end, table, this.loadingOf(table))) return false;
+    this.keep(start, end);
+    return true;
+  }
+
+  /** What checking a line of `table` needs: made for its first line (a table's chains map stays the same). */
+  loadingOf(table: TableState): Loading {
+    return (this.loading ??= { chains: table.chains, jumps: new Map(), gotos: new Map() });
+  }
+
+  /** Keeps the checked line `text[start, end)` as a row of its chain, with what `lineFacts` holds of it. */
+  keep(start: number, end: number): void {
     const facts = lineFacts;
     const row = this.count++;
     if (row === this.starts.length) this.grow();
@@ -104,7 +113,6 @@ export class DeferredRows {
       if (!pending.interfaceNames.includes(name)) pending.interfaceNames.push(name);
     }
     this.unsettled++;
-    return true;
   }
 
   target(row: number): TargetSummary {

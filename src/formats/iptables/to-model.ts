@@ -23,6 +23,7 @@ import {
 } from "./commands.js";
 import type { LinesCstChildren } from "./cst-restore.js";
 import { DeferredRows, deferredChain, dropPending, settleChain } from "./deferred-rules.js";
+import { nativeLinesOf, type NativeLines } from "./native-lines.js";
 import { lexRestore } from "./lexer.js";
 import { parseRestore } from "./parser.js";
 import { MAX_LINE_WORDS, MAX_WORD_LENGTH, splitRestoreWords } from "./words.js";
@@ -89,6 +90,8 @@ class RestoreLoader {
   private readonly ctx: ApplyContext;
   /** IPv4 documents without variables to expand (here-documents in scripts can have them). */
   private readonly commonShapes: boolean;
+  /** The compiled checker, for a large ASCII document of common shapes (native-lines.ts). */
+  private readonly native: NativeLines | undefined;
 
   constructor(
     private readonly source: SourceFile,
@@ -100,12 +103,16 @@ class RestoreLoader {
   ) {
     this.ctx = { source, family, report: diagnostics.report, lenient: false };
     this.commonShapes = family === "ipv4" && variables === undefined;
+    this.native = this.commonShapes ? nativeLinesOf(source) : undefined;
   }
 
   /** One CST node: a token of one or more lines, at offset `base + token.startOffset`. */
   lines(children: LinesCstChildren, base: number): void {
     let token: IToken | undefined;
-    if ((token = first(children.CommandLines))) return this.each(token, base, (start, end, hasBreak) => this.command(start, end, hasBreak));
+    if ((token = first(children.CommandLines))) {
+      if (this.native !== undefined) return this.nativeCommands(token, base, this.native);
+      return this.each(token, base, (start, end, hasBreak) => this.command(start, end, hasBreak));
+    }
     if ((token = first(children.ChainLines))) return this.each(token, base, (start, end) => this.chain(start, end));
     if ((token = first(children.TableLine))) return this.each(token, base, (start, end) => this.table(start, end));
     if ((token = first(children.CommitLine))) return this.commit(base + token.startOffset, base + token.startOffset + 6);
@@ -121,6 +128,25 @@ class RestoreLoader {
       if (next === -1 || next >= stop) next = stop;
       const end = next > start && text.charCodeAt(next - 1) === 13 ? next - 1 : next;
       line(start, end, next < stop);
+      start = next + 1;
+    }
+  }
+
+  /** The command lines of `token`: runs of common `-A` lines through the compiled checker, any other line as `each` does. */
+  private nativeCommands(token: IToken, base: number, native: NativeLines): void {
+    const text = this.source.text;
+    const stop = base + token.startOffset + token.image.length;
+    let start = base + token.startOffset;
+    while (start < stop) {
+      // A line read by the general path can end the table (a COMMIT with blanks): the table is asked for each run.
+      const table = this.block?.table;
+      if (table !== undefined) {
+        start = native.take(start, stop, table, (table.deferred ??= new DeferredRows(this.source, table.name)));
+        if (start >= stop) break;
+      }
+      let next = text.indexOf("\n", start);
+      if (next === -1 || next >= stop) next = stop;
+      this.command(start, next > start && text.charCodeAt(next - 1) === 13 ? next - 1 : next, next < stop);
       start = next + 1;
     }
   }

@@ -1,0 +1,240 @@
+// Runs of common `-A` lines of a large ASCII document checked by the compiled checker (assembly/common-lines.ts).
+//
+// The compiled checker reads what a line says (its words, options and values) and writes a record; this side does
+// what needs the table being loaded: finds the chain, resolves the target (jumpSummary, as checkCommonRule does),
+// applies the chain's rules for -i/-o and DNAT, and keeps the line as a row (deferred-rules.ts). A line either side
+// does not take goes to the caller, which reads it as before (checkCommonRule, then the general path), so the
+// compiled checker only ever saves time: test/formats/iptables/native-lines.test.ts compares its rows, models and
+// messages with the JavaScript reader's.
+//
+// The checker is off until a caller (the CLI) gives it its compiled bytes; it serves documents of at least
+// `minimumLength` characters with their ASCII bytes kept (SourceFile.asciiBytes), where its start-up (~1 ms) pays.
+
+import type { TargetSummary } from "../../model/firewall.js";
+import type { SourceFile } from "../../model/source.js";
+import { DNAT_SUMMARY, jumpSummary, lineFacts, MARK_SUMMARY, NO_TARGET } from "./common-lines.js";
+import type { TableState } from "./commands.js";
+import type { DeferredRows } from "./deferred-rules.js";
+
+// The record fields (i32 indexes) and flag bits of assembly/common-lines.ts.
+const START = 0;
+const END = 1;
+const FLAGS = 2;
+const PROTO = 3;
+const MATCH_COUNT = 4;
+const SPORT_LO = 5;
+const SPORT_HI = 6;
+const DPORT_LO = 7;
+const DPORT_HI = 8;
+const SRC_FIRST = 9;
+const SRC_LAST = 10;
+const DST_FIRST = 11;
+const DST_LAST = 12;
+const CHAIN_END = 13;
+const TARGET_START = 14;
+const TARGET_END = 15;
+const IN_START = 16;
+const IN_END = 17;
+const OUT_START = 18;
+const OUT_END = 19;
+const TARGET_HASH = 20;
+
+const PROTO_NEGATED = 1;
+const HAS_SPORT = 2;
+const SPORT_NEGATED = 4;
+const HAS_DPORT = 8;
+const DPORT_NEGATED = 16;
+const HAS_SRC = 32;
+const SRC_NEGATED = 64;
+const HAS_DST = 128;
+const DST_NEGATED = 256;
+const HAS_IN = 512;
+const HAS_OUT = 1024;
+const GOTO = 2048;
+const TARGET_SHIFT = 12;
+const TARGET_NAMED = 1;
+const TARGET_MARK = 2;
+const TARGET_DNAT = 3;
+const IN_WRITTEN = 1 << 15;
+const OUT_WRITTEN = 1 << 16;
+
+// The few WebAssembly types used here (TypeScript declares them only with the DOM library).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+}
+const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface CheckerExports {
+  readonly memory: WasmMemory;
+  readonly RECORD_FIELDS: { readonly value: number };
+  textAt(): number;
+  recordsAt(): number;
+  run(from: number, to: number): number;
+  runStoppedAt(): number;
+  runStoppedOnLine(): number;
+}
+
+/** A target name read before in this run, recognised by its hash and checked in place. */
+interface KnownTarget {
+  readonly name: string;
+  readonly goto: boolean;
+  readonly summary: TargetSummary;
+}
+
+const WASM_PAGE = 65536;
+
+class NativeChecker {
+  private readonly recordFields: number;
+  private loaded: SourceFile | undefined;
+  private readonly targets = new Map<number, KnownTarget>();
+
+  constructor(private readonly exports: CheckerExports) {
+    this.recordFields = exports.RECORD_FIELDS.value;
+  }
+
+  /** Copies `source`'s bytes into the checker's memory (once per document). */
+  private load(source: SourceFile, bytes: Buffer): void {
+    if (this.loaded === source) return;
+    const memory = this.exports.memory;
+    const need = this.exports.textAt() + bytes.length;
+    if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / WASM_PAGE));
+    new Uint8Array(memory.buffer, this.exports.textAt(), bytes.length).set(bytes);
+    this.loaded = source;
+  }
+
+  /**
+   * Keeps as rows of `rows` the lines of `[from, to)` from `from` (a line start) that both sides take, up to the first
+   * that one does not; returns that line's start, or `to`.
+   */
+  take(source: SourceFile, bytes: Buffer, from: number, to: number, table: TableState, rows: DeferredRows): number {
+    this.load(source, bytes);
+    const exports = this.exports;
+    // Chain existence can change only through the general path, which runs between calls: names are known per call.
+    this.targets.clear();
+    let start = from;
+    while (start < to) {
+      const count = exports.run(start, to);
+      const records = new Int32Array(exports.memory.buffer, exports.recordsAt(), count * this.recordFields);
+      for (let r = 0; r < records.length; r += this.recordFields) {
+        if (!this.accept(source, records, r, table, rows)) return records[r + START]!;
+        rows.keep(records[r + START]!, records[r + END]!);
+        linesTaken++;
+      }
+      start = exports.runStoppedAt();
+      if (exports.runStoppedOnLine() !== 0) return start;
+    }
+    return to;
+  }
+
+  /** Fills `lineFacts` from the record at `r`; false when the line is not to be kept as a row (the caller reads it). */
+  private accept(source: SourceFile, records: Int32Array, r: number, table: TableState, rows: DeferredRows): boolean {
+    const text = source.text;
+    const start = records[r + START]!;
+    const flags = records[r + FLAGS]!;
+    const chainStart = start + 3;
+    const chainEnd = records[r + CHAIN_END]!;
+    const last = table.lastChain;
+    const chain = last !== undefined && chainEnd - chainStart === last.name.length && text.startsWith(last.name, chainStart) ? last : table.chains.get(text.slice(chainStart, chainEnd));
+    if (chain === undefined) return false;
+    const chainName = chain.name;
+    if ((flags & IN_WRITTEN) !== 0 && (chainName === "OUTPUT" || chainName === "POSTROUTING")) return false;
+    if ((flags & OUT_WRITTEN) !== 0 && (chainName === "PREROUTING" || chainName === "INPUT")) return false;
+    const target = this.target(text, records, r, flags, table, chainName, rows);
+    if (target === undefined) return false;
+    const facts = lineFacts;
+    facts.chain = chain;
+    facts.target = target;
+    facts.matchCount = records[r + MATCH_COUNT]!;
+    facts.proto = records[r + PROTO]!;
+    facts.protoNegated = (flags & PROTO_NEGATED) !== 0;
+    facts.sport = (flags & HAS_SPORT) !== 0 ? [records[r + SPORT_LO]!, records[r + SPORT_HI]!] : undefined;
+    facts.sportNegated = (flags & SPORT_NEGATED) !== 0;
+    facts.dport = (flags & HAS_DPORT) !== 0 ? [records[r + DPORT_LO]!, records[r + DPORT_HI]!] : undefined;
+    facts.dportNegated = (flags & DPORT_NEGATED) !== 0;
+    if (facts.interfaces.length !== 0) facts.interfaces.length = 0;
+    if ((flags & HAS_IN) !== 0) facts.interfaces.push(text.slice(records[r + IN_START]!, records[r + IN_END]!));
+    if ((flags & HAS_OUT) !== 0) facts.interfaces.push(text.slice(records[r + OUT_START]!, records[r + OUT_END]!));
+    facts.src = (flags & HAS_SRC) !== 0;
+    facts.srcFirst = records[r + SRC_FIRST]! >>> 0;
+    facts.srcLast = records[r + SRC_LAST]! >>> 0;
+    facts.srcNegated = (flags & SRC_NEGATED) !== 0;
+    facts.dst = (flags & HAS_DST) !== 0;
+    facts.dstFirst = records[r + DST_FIRST]! >>> 0;
+    facts.dstLast = records[r + DST_LAST]! >>> 0;
+    facts.dstNegated = (flags & DST_NEGATED) !== 0;
+    table.lastChain = chain;
+    return true;
+  }
+
+  private target(text: string, records: Int32Array, r: number, flags: number, table: TableState, chainName: string, rows: DeferredRows): TargetSummary | undefined {
+    const kind = (flags >>> TARGET_SHIFT) & 7;
+    if (kind === TARGET_MARK) return MARK_SUMMARY;
+    if (kind === TARGET_DNAT) return table.name === "nat" && chainName !== "INPUT" && chainName !== "POSTROUTING" ? DNAT_SUMMARY : undefined;
+    if (kind !== TARGET_NAMED) return NO_TARGET;
+    const goto = (flags & GOTO) !== 0;
+    const nameStart = records[r + TARGET_START]!;
+    const nameEnd = records[r + TARGET_END]!;
+    const hash = records[r + TARGET_HASH]!;
+    const known = this.targets.get(hash);
+    if (known !== undefined && known.goto === goto && known.name.length === nameEnd - nameStart && text.startsWith(known.name, nameStart)) return known.summary;
+    const name = text.slice(nameStart, nameEnd);
+    const summary = jumpSummary(name, goto, table.name, rows.loadingOf(table));
+    if (summary !== undefined) this.targets.set(hash, { name, goto, summary });
+    return summary;
+  }
+}
+
+let compiled: (() => Uint8Array | undefined) | undefined;
+let linesTaken = 0;
+let minimumLength = 1 << 16;
+/** The checker once made; null when its bytes were missing or refused (then the JavaScript reader does it all). */
+let checker: NativeChecker | null | undefined;
+
+/**
+ * Lets documents of at least `minimum` characters be checked by the compiled checker whose bytes `bytes` gives (read
+ * when first needed; undefined or invalid bytes leave it off).
+ */
+export function useNativeLines(bytes: () => Uint8Array | undefined, minimum = 1 << 16): void {
+  compiled = bytes;
+  minimumLength = minimum;
+  checker = undefined;
+}
+
+/** How many lines the compiled checker has kept as rows in this process (tests: that it did the work). */
+export function nativeLinesTaken(): number {
+  return linesTaken;
+}
+
+/** Turns the compiled checker off again. */
+export function stopNativeLines(): void {
+  compiled = undefined;
+  checker = undefined;
+}
+
+/** The lines of `source` the compiled checker can take, when it is on and `source` is an ASCII document large enough. */
+export function nativeLinesOf(source: SourceFile): NativeLines | undefined {
+  const bytes = source.asciiBytes;
+  if (compiled === undefined || bytes === undefined || source.text.length < minimumLength) return undefined;
+  if (checker === undefined) checker = instantiate(compiled());
+  return checker === null ? undefined : { take: (from, to, table, rows) => checker!.take(source, bytes, from, to, table, rows) };
+}
+
+/** See NativeChecker.take. */
+export interface NativeLines {
+  take(from: number, to: number, table: TableState, rows: DeferredRows): number;
+}
+
+function instantiate(bytes: Uint8Array | undefined): NativeChecker | null {
+  if (bytes === undefined) return null;
+  try {
+    const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(bytes), {});
+    return new NativeChecker(instance.exports as unknown as CheckerExports);
+  } catch {
+    return null;
+  }
+}
