@@ -404,23 +404,19 @@ function checkLine(start: i32, end: i32, record: usize): bool {
   }
   if (atIn != -1) {
     flags |= IN_WRITTEN;
-    const value = valueWord(atIn);
-    if (ch(wordStart(value)) == 34 || wordLength(value) >= 16) return false;
-    if (!(wordLength(value) == 1 && ch(wordStart(value)) == 43) || isBang(atIn)) {
+    const matched = readInterface(atIn, record + IN_START, record + IN_END);
+    if (matched < 0) return false;
+    if (matched > 0) {
       flags |= HAS_IN;
-      store<i32>(record + IN_START, wordStart(value));
-      store<i32>(record + IN_END, wordEnd(value));
       matches++;
     }
   }
   if (atOut != -1) {
     flags |= OUT_WRITTEN;
-    const value = valueWord(atOut);
-    if (ch(wordStart(value)) == 34 || wordLength(value) >= 16) return false;
-    if (!(wordLength(value) == 1 && ch(wordStart(value)) == 43) || isBang(atOut)) {
+    const matched = readInterface(atOut, record + OUT_START, record + OUT_END);
+    if (matched < 0) return false;
+    if (matched > 0) {
       flags |= HAS_OUT;
-      store<i32>(record + OUT_START, wordStart(value));
-      store<i32>(record + OUT_END, wordEnd(value));
       matches++;
     }
   }
@@ -474,6 +470,19 @@ function checkLine(start: i32, end: i32, record: usize): bool {
   store<i32>(record + MATCH_COUNT, matches);
   store<i32>(record + CHAIN_END, wordEnd(1));
   return true;
+}
+
+/**
+ * The interface option at word `first`: -1 when the JavaScript reader must read it (quoted, IFNAMSIZ or longer), 0
+ * for a `+` that matches every interface, 1 for a match, whose name's offsets go to `startAt` and `endAt`.
+ */
+function readInterface(first: i32, startAt: usize, endAt: usize): i32 {
+  const value = valueWord(first);
+  if (ch(wordStart(value)) == 34 || wordLength(value) >= 16) return -1;
+  if (wordLength(value) == 1 && ch(wordStart(value)) == 43 && !isBang(first)) return 0;
+  store<i32>(startAt, wordStart(value));
+  store<i32>(endAt, wordEnd(value));
+  return 1;
 }
 
 /**

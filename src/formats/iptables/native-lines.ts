@@ -97,8 +97,8 @@ class NativeChecker {
     this.recordFields = exports.RECORD_FIELDS.value;
   }
 
-  /** Copies `source`'s bytes into the checker's memory (once per document). */
-  private load(source: SourceFile, bytes: Buffer): void {
+  /** Copies `source`'s bytes into the checker's memory (once per document); throws when memory cannot grow. */
+  load(source: SourceFile, bytes: Buffer): void {
     if (this.loaded === source) return;
     const memory = this.exports.memory;
     const need = this.exports.textAt() + bytes.length;
@@ -221,7 +221,15 @@ export function nativeLinesOf(source: SourceFile): NativeLines | undefined {
   const bytes = source.asciiBytes;
   if (compiled === undefined || bytes === undefined || source.text.length < minimumLength) return undefined;
   if (checker === undefined) checker = instantiate(compiled());
-  return checker === null ? undefined : { take: (from, to, table, rows) => checker!.take(source, bytes, from, to, table, rows) };
+  if (checker === null) return undefined;
+  const native = checker;
+  try {
+    native.load(source, bytes);
+  } catch {
+    // Memory for a copy of the document could not be had: the JavaScript reader reads it.
+    return undefined;
+  }
+  return { take: (from, to, table, rows) => native.take(source, bytes, from, to, table, rows) };
 }
 
 /** See NativeChecker.take. */

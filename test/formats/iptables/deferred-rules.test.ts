@@ -3,12 +3,13 @@
 // later holds, and general commands mixed with common lines load exactly as the general path alone loads them.
 
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { analyze, surveyRuleset, type Analysis, type PacketQuery, type RulePicker, type RulesetSurvey } from "../../../src/engine/index.js";
+import { analyze, surveyRuleset, type Analysis, type PacketQuery, type RulePicker } from "../../../src/engine/index.js";
 import { parseSource } from "../../../src/formats/index.js";
 import type { FirewallModel, Match } from "../../../src/model/firewall.js";
 import { SourceFile } from "../../../src/model/source.js";
 import { kubeDump } from "../../../bench/generate.js";
 import { mulberry32 } from "../../helpers/random.js";
+import { PICKER, surveyed } from "./surveys.js";
 
 const COMMON_LINES = "../../../src/formats/iptables/common-lines.js";
 
@@ -21,16 +22,6 @@ beforeAll(async () => {
   generalParse = (await import("../../../src/formats/index.js")).parseSource;
   vi.doUnmock(COMMON_LINES);
 });
-
-/** Marks every field match by what it names, and NAT and verdict targets, so most rules of a dump are picked. */
-const PICKER: RulePicker = {
-  target: (kind) => (kind === "dnat" ? 1 : kind === "verdict" ? 2 : kind === "mark" ? 4 : 0),
-  match: (match: Match) => {
-    if (match.kind !== "field") return 0;
-    const [lo, hi] = match.values[0]!;
-    return (match.field === "proto" ? 8 : match.field === "dport" ? 16 : 32) | ((lo + hi) % 7 === 0 ? 64 : 0) | (match.negated ? 128 : 0);
-  },
-};
 
 /** Marks only matches naming protocol 17 or 50, or port 500, 4500 or 53, as it promises (like the checks' picker). */
 const NAMED = { protos: [17, 50], ports: [500, 4500, 53] };
@@ -45,16 +36,6 @@ const NAMED_PICKER: RulePicker = {
   },
   named: NAMED,
 };
-
-/** A survey in names and texts, comparable between two models. */
-function surveyed(survey: RulesetSurvey): unknown {
-  return {
-    names: [...survey.interfaceNames].sort(),
-    prefixes: [...survey.interfacePrefixes].sort(),
-    callees: [...survey.callees].map(([chain, callees]) => `${chain.table} ${chain.name} -> ${callees.map((c) => c.name).join(",")}`),
-    picked: survey.picked.map((rule, i) => `${survey.pickedTables[i]} ${survey.pickedChains[i]!.name}#${rule.index} ${rule.text} ${survey.pickedMarks[i]}`),
-  };
-}
 
 function deferredChains(model: FirewallModel): number {
   let count = 0;

@@ -7,15 +7,16 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { analyze, surveyRuleset, type PacketQuery, type RulePicker, type RulesetSurvey } from "../../../src/engine/index.js";
+import { analyze, surveyRuleset, type PacketQuery } from "../../../src/engine/index.js";
 import { parseSource } from "../../../src/formats/index.js";
 import { nativeLinesTaken, stopNativeLines, useNativeLines } from "../../../src/formats/iptables/native-lines.js";
-import type { FieldMatch, FirewallModel, Match, PlainBounds } from "../../../src/model/firewall.js";
+import type { FieldMatch, FirewallModel, PlainBounds } from "../../../src/model/firewall.js";
 import { SourceFile } from "../../../src/model/source.js";
 import { kubeDump } from "../../../bench/generate.js";
 import { compileLineChecker } from "../../../scripts/build-native.mjs";
 import { corpus, describeWith, repoRoot } from "../../helpers/environment.js";
 import { mulberry32 } from "../../helpers/random.js";
+import { PICKER, surveyed } from "./surveys.js";
 import { corpusFiles } from "./corpus-files.js";
 import { document, mutate, sampleLine } from "./generated-lines.js";
 
@@ -27,30 +28,11 @@ beforeAll(async () => {
 
 afterAll(() => stopNativeLines());
 
-/** Marks field matches by what they name, and NAT and verdict targets, so most rules are picked. */
-const PICKER: RulePicker = {
-  target: (kind) => (kind === "dnat" ? 1 : kind === "verdict" ? 2 : kind === "mark" ? 4 : 0),
-  match: (match: Match) => {
-    if (match.kind !== "field") return 0;
-    const [lo, hi] = match.values[0]!;
-    return (match.field === "proto" ? 8 : match.field === "dport" ? 16 : 32) | ((lo + hi) % 7 === 0 ? 64 : 0) | (match.negated ? 128 : 0);
-  },
-};
-
 const QUERIES: readonly PacketQuery[] = [
   { hook: "input", in: "eth0", proto: 17, dport: 500 },
   { hook: "forward", proto: 6, dport: 8080 },
   { hook: "output", proto: 6, dport: 80 },
 ];
-
-function surveyed(survey: RulesetSurvey): unknown {
-  return {
-    names: [...survey.interfaceNames].sort(),
-    prefixes: [...survey.interfacePrefixes].sort(),
-    callees: [...survey.callees].map(([chain, callees]) => `${chain.table} ${chain.name} -> ${callees.map((c) => c.name).join(",")}`),
-    picked: survey.picked.map((rule, i) => `${survey.pickedTables[i]} ${survey.pickedChains[i]!.name}#${rule.index} ${rule.text} ${survey.pickedMarks[i]}`),
-  };
-}
 
 /** Marks a field match by all it says (field, values, negation), one bit of 30 each, so rows differing in any differ. */
 function fieldBits(match: FieldMatch): number {
