@@ -61,7 +61,7 @@ const IN_WRITTEN = 1 << 15;
 const OUT_WRITTEN = 1 << 16;
 
 /** Records one run may write. */
-export const MAX_RECORDS = 1024;
+const MAX_RECORDS = 1024;
 
 const TCP = 6;
 const UDP = 17;

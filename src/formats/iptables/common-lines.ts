@@ -477,8 +477,8 @@ function jump(source: SourceFile, table: TableName, loading: Loading | undefined
   const goto = text.charCodeAt(starts[first]! + 1) === 103;
   if (text.charCodeAt(starts[first + 1]!) === 34) return undefined;
   // splitPlain lets no blank into a word, so the name needs no blank check.
+  // Names of 29 characters or more are refused by jumpSummary (a built rule was checked by it first).
   const name = text.slice(starts[first + 1]!, ends[first + 1]!);
-  if (name.length >= 29) return undefined;
   if (at.mark !== -1) {
     const value = parseMarkMask(text.slice(starts[at.mark + 1]!, ends[at.mark + 1]!));
     if (value === undefined || text.charCodeAt(starts[at.mark + 1]!) === 34) return undefined;
