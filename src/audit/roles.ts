@@ -19,7 +19,6 @@ import {
   mentionsProto,
   outInterface,
   NOTABLE_MARKS,
-  notableMarks,
   notableRules,
   reachingHooks,
   type TrafficClass,
@@ -99,34 +98,37 @@ function inferFromRuleset(ruleset: Ruleset, found: Inferred): void {
     }
     return cached;
   };
-  const notable = notableRules(ruleset);
-  const marks = notableMarks(ruleset);
-  for (let i = 0; i < notable.length; i++) {
-    const { rule, chain, table } = notable[i]!;
+  for (const pick of notableRules(ruleset)) {
+    const { chain, table, marks } = pick;
     // Most notable rules of a big dump are NAT rules naming no VPN class: their marks say so without a look.
-    const namesClasses = (marks[i]! & CLASS_MARKS) !== 0;
+    const namesClasses = (marks & CLASS_MARKS) !== 0;
     const reached = hooks.get(chain);
     if (table === "nat") {
-      if (rule.target.kind === "dnat" && reached?.has("PREROUTING")) {
+      const kind = pick.targetKind;
+      // kube-proxy's thousands of DNAT rules name neither a VPN class nor an interface: they are not even built.
+      if (kind === "dnat" && reached?.has("PREROUTING") && (namesClasses || !pick.knownNoInterfaces)) {
+        const rule = pick.rule;
         const [traffic] = namesClasses ? namedVpnClasses(rule) : [];
         const iface = inInterface(rule);
         if (traffic) found.gateway.add(`${line(rule.range)} destination-NATs ${classWords(traffic)} to another host`);
         if (iface) found.edgeInterfaces.set(iface, `DNAT rule (${line(rule.range)})`);
       }
-      if ((rule.target.kind === "masquerade" || rule.target.kind === "snat") && reached?.has("POSTROUTING")) {
+      if ((kind === "masquerade" || kind === "snat") && reached?.has("POSTROUTING") && !pick.knownNoInterfaces) {
+        const rule = pick.rule;
         const iface = outInterface(rule);
-        if (iface) found.edgeInterfaces.set(iface, `${rule.target.kind === "snat" ? "SNAT" : "MASQUERADE"} rule (${line(rule.range)})`);
+        if (iface) found.edgeInterfaces.set(iface, `${kind === "snat" ? "SNAT" : "MASQUERADE"} rule (${line(rule.range)})`);
       }
       continue;
     }
     const onInput = reached ? reached.has("INPUT" as BuiltinChainName) : !chain.builtin;
     if (!onInput) continue;
+    const rule = pick.rule;
     if (rule.synthesized && (rule.target.kind === "jump" || rule.target.kind === "goto") && chain.builtin) {
       const iface = inInterface(rule);
       if (iface) found.localFirewallInterfaces.set(iface, `it carries a local firewall (${line(rule.range)})`);
     }
     const named = namesClasses ? namedVpnClasses(rule) : [];
-    const policy = (marks[i]! & NOTABLE_MARKS.policy) !== 0 && hasPolicyMatch(rule, "ipsecIn");
+    const policy = (marks & NOTABLE_MARKS.policy) !== 0 && hasPolicyMatch(rule, "ipsecIn");
     if (named.length === 0 && !policy) continue;
     const l2tp = named.includes(L2TP_CLEAR);
     if (named.length > 0 && !letsThrough(rule) && !(l2tp && policy)) continue;

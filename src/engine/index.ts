@@ -16,7 +16,7 @@ export type * from "./api.js";
 export { describeSet } from "./describe.js";
 export { parsePacketSpec, type PacketSpecResult } from "./query.js";
 export type { PacketSet, PacketSpace } from "./packet-set.js";
-export { surveyRuleset, type RulePicker, type RulesetSurvey } from "./survey.js";
+export { surveyRuleset, type PickedRule, type RulePicker, type RulesetSurvey } from "./survey.js";
 
 type Stage = readonly [TableName, string];
 type Route = "prerouting" | "input" | "forward" | "output";

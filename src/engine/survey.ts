@@ -1,7 +1,7 @@
 // Facts about a whole ruleset from one pass over its rules: the interface names (the atoms of its packet space), the
 // jump graph, and the rules a caller picks (the checks pick those naming VPN traffic). A 100k-rule dump is read once.
 
-import type { Chain, Match, NamedValues, Rule, Ruleset, TableName, Target } from "../model/firewall.js";
+import type { Chain, DeferredRules, Match, NamedValues, Rule, Ruleset, TableName, Target } from "../model/firewall.js";
 
 export interface RulesetSurvey {
   /** Exact interface names and `+` prefixes (without the `+`) of every rule, disabled ones included. */
@@ -12,11 +12,63 @@ export interface RulesetSurvey {
    * possibly more than once; callers appear in ruleset order.
    */
   readonly callees: ReadonlyMap<Chain, readonly Chain[]>;
-  /** The loaded rules the picker chose, in ruleset order, with their chains, tables and the picker's marks. */
-  readonly picked: readonly Rule[];
-  readonly pickedChains: readonly Chain[];
-  readonly pickedTables: readonly TableName[];
-  readonly pickedMarks: readonly number[];
+  /** The loaded rules the picker chose, in ruleset order. */
+  readonly picked: readonly PickedRule[];
+}
+
+/**
+ * A rule the picker chose, with its chain, table and the picker's marks. A rule of a chain not built yet is built
+ * when `rule` is first read: most picks of a big dump (kube-proxy's thousands of DNAT rules) are passed over on their
+ * table, target kind and interfaces alone.
+ */
+export interface PickedRule {
+  readonly rule: Rule;
+  readonly chain: Chain;
+  readonly table: TableName;
+  readonly marks: number;
+  readonly targetKind: Target["kind"];
+  /** True when the rule is known, without a look at it, to have no interface match (`-i`, `-o`); false: look. */
+  readonly knownNoInterfaces: boolean;
+}
+
+class BuiltPick implements PickedRule {
+  constructor(
+    readonly rule: Rule,
+    readonly chain: Chain,
+    readonly table: TableName,
+    readonly marks: number,
+  ) {}
+
+  get targetKind(): Target["kind"] {
+    return this.rule.target.kind;
+  }
+
+  get knownNoInterfaces(): boolean {
+    return !this.rule.matches.some((match) => match.kind === "interface");
+  }
+}
+
+class DeferredPick implements PickedRule {
+  constructor(
+    private readonly deferred: DeferredRules,
+    private readonly index: number,
+    readonly chain: Chain,
+    readonly table: TableName,
+    readonly marks: number,
+  ) {}
+
+  get rule(): Rule {
+    return this.deferred.rule(this.index);
+  }
+
+  get targetKind(): Target["kind"] {
+    return this.deferred.target(this.index).kind;
+  }
+
+  get knownNoInterfaces(): boolean {
+    // The chain's rows name no interface at all (the usual case in a dump's generated chains).
+    return this.deferred.interfaceNames.length === 0;
+  }
 }
 
 /**
@@ -51,10 +103,7 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
   const interfaceNames = new Set<string>();
   const interfacePrefixes = new Set<string>();
   const calleesOf = new Map<Chain, Chain[]>();
-  const picked: Rule[] = [];
-  const pickedChains: Chain[] = [];
-  const pickedTables: TableName[] = [];
-  const pickedMarks: number[] = [];
+  const picked: PickedRule[] = [];
   const alternatives: Match[] = [];
   const noteInterface = (name: string) => {
     if (name.endsWith("+")) interfacePrefixes.add(name.slice(0, -1));
@@ -66,12 +115,6 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
     if (list === undefined) calleesOf.set(chain, (list = []));
     list.push(callee);
     return list;
-  };
-  const pick = (rule: Rule, chain: Chain, table: TableName, marks: number): void => {
-    picked.push(rule);
-    pickedChains.push(chain);
-    pickedTables.push(table);
-    pickedMarks.push(marks);
   };
   const askField = picker === undefined ? undefined : (match: Match): number => picker.match(match);
   const askTarget = picker === undefined ? undefined : (kind: Target["kind"]): number => picker.target(kind, false);
@@ -86,7 +129,7 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
         for (const name of deferred.callees) callees = addCallee(chain, callees, chains.get(name));
         if (picker === undefined) continue;
         const picks = deferred.picks(askField!, askTarget!, picker.named);
-        for (let p = 0; p < picks.length; p += 2) pick(deferred.rule(picks[p]!), chain, table.name, picks[p + 1]!);
+        for (let p = 0; p < picks.length; p += 2) picked.push(new DeferredPick(deferred, picks[p]!, chain, table.name, picks[p + 1]!));
         continue;
       }
       const rules = chain.rules;
@@ -114,7 +157,7 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
           callees = addCallee(chain, callees, chains.get(target.chain));
         }
         if (picker !== undefined) marks |= picker.target(target.kind, rule.synthesized === true);
-        if (marks !== 0) pick(rule, chain, table.name, marks);
+        if (marks !== 0) picked.push(new BuiltPick(rule, chain, table.name, marks));
       }
     }
   }
@@ -124,5 +167,5 @@ function surveyOnce(ruleset: Ruleset, picker: RulePicker | undefined): RulesetSu
     if (match.kind === "interface") noteInterface(match.name);
     else if (match.kind === "anyOf") for (const alternative of match.alternatives) alternatives.push(alternative);
   }
-  return { interfaceNames, interfacePrefixes, callees: calleesOf, picked, pickedChains, pickedTables, pickedMarks };
+  return { interfaceNames, interfacePrefixes, callees: calleesOf, picked };
 }

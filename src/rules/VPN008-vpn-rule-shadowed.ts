@@ -70,8 +70,10 @@ export default defineRule({
     for (const ruleset of model.rulesets) {
       const hooksOf = reachingHooks(ruleset);
       const candidates: Candidate[] = [];
-      for (const { rule, chain, table } of notableRules(ruleset)) {
-        if (table !== "filter" || !isAccept(rule) || rule.synthesized) continue;
+      for (const pick of notableRules(ruleset)) {
+        if (pick.table !== "filter" || pick.targetKind !== "verdict") continue;
+        const { rule, chain } = pick;
+        if (!isAccept(rule) || rule.synthesized) continue;
         const reached = hooksOf.get(chain);
         if (!reached) continue;
         const hooks: ("input" | "forward")[] = [];

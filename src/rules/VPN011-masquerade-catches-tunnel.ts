@@ -39,9 +39,12 @@ export default defineRule({
       let forwardsIpsec: Rule | undefined;
       let exempted = false;
       const natRules: Rule[] = [];
-      for (const { rule, chain, table } of notableRules(ruleset)) {
+      for (const pick of notableRules(ruleset)) {
+        const { chain, table } = pick;
         const reached = hooks.get(chain);
-        if (!reached) continue;
+        // kube-proxy's DNAT rules are reached from neither FORWARD nor POSTROUTING: passed over unbuilt.
+        if (!reached || !reached.has(table === "filter" ? "FORWARD" : "POSTROUTING")) continue;
+        const rule = pick.rule;
         if (table === "filter" && reached.has("FORWARD") && !forwardsIpsec && letsThrough(rule)) {
           const ipsecMatch = (["ipsecIn", "ipsecOut"] as const).some((field) => hasPolicyMatch(rule, field) && !policyAllows(rule, field, false));
           if (ipsecMatch) forwardsIpsec = rule;

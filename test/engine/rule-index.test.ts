@@ -106,8 +106,8 @@ describe("the ruleset survey", () => {
     const filter = rs.tables.get("filter")!.chains;
     expect(survey.callees.get(filter.get("INPUT")!)?.map((chain) => chain.name)).toEqual(["A", "B"]);
     expect(survey.callees.get(filter.get("A")!)).toBeUndefined();
-    expect(survey.picked.map((rule) => `${rule.chain}#${rule.index}`)).toEqual(["INPUT#3", "A#1", "B#1"]);
-    expect(survey.pickedMarks).toEqual([4, 2, 1]);
+    expect(survey.picked.map(({ rule }) => `${rule.chain}#${rule.index}`)).toEqual(["INPUT#3", "A#1", "B#1"]);
+    expect(survey.picked.map((pick) => pick.marks)).toEqual([4, 2, 1]);
   });
 });
 

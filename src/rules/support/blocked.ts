@@ -35,8 +35,10 @@ export function reportBlocked(context: RuleContext<"blocked">, traffic: TrafficC
     }
     if (admitted || !answered) continue;
     const unreached: RelatedReport[] = [];
-    for (const { rule, chain, table } of notableRules(ruleset)) {
-      if (table === "filter" && isAccept(rule) && !rule.synthesized && namesClass(rule, traffic)) {
+    for (const pick of notableRules(ruleset)) {
+      if (pick.table !== "filter" || pick.targetKind !== "verdict") continue;
+      const { rule, chain } = pick;
+      if (isAccept(rule) && !rule.synthesized && namesClass(rule, traffic)) {
         unreached.push({ rule, chain, message: `${describeRule(rule)} would accept it, but the packets never get there` });
       }
     }

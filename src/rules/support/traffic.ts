@@ -1,7 +1,7 @@
 // VPN traffic classes and syntactic questions about rules: which rules speak of VPN traffic, and which chains a hook reaches.
 
 import type { PacketQuery } from "../../engine/api.js";
-import { surveyRuleset, type RulePicker, type RulesetSurvey } from "../../engine/index.js";
+import { surveyRuleset, type PickedRule, type RulePicker, type RulesetSurvey } from "../../engine/index.js";
 import type { BuiltinChainName, Chain, Match, NumericField, Rule, Ruleset, TableName } from "../../model/firewall.js";
 
 export const PROTO_TCP = 6;
@@ -196,35 +196,19 @@ function survey(ruleset: Ruleset): RulesetSurvey {
   return surveyRuleset(ruleset, NOTABLE);
 }
 
-const notableMemo = new WeakMap<Ruleset, PlacedRule[]>();
-
 /**
  * The loaded rules any VPN check can care about, in order: those naming VPN or PPTP ports and protocols or an IPsec
  * policy, NAT rules, and the synthesized jumps that attach Vyatta rule-sets. Found in the same pass over the ruleset
- * as the engine's interface names and the jump graph, so a 100k-rule dump is read once, not once per check.
+ * as the engine's interface names and the jump graph, so a 100k-rule dump is read once, not once per check. A pick's
+ * `rule` may be built when first read: look at its table, marks and target kind first.
  */
-export function notableRules(ruleset: Ruleset): readonly PlacedRule[] {
-  let notable = notableMemo.get(ruleset);
-  if (!notable) {
-    const { picked, pickedChains, pickedTables } = survey(ruleset);
-    notable = picked.map((rule, i) => ({ rule, chain: pickedChains[i]!, table: pickedTables[i]! }));
-    notableMemo.set(ruleset, notable);
-  }
-  return notable;
-}
-
-/** The marks (NOTABLE_MARKS) of each of notableRules, by position. */
-export function notableMarks(ruleset: Ruleset): readonly number[] {
-  return survey(ruleset).pickedMarks;
+export function notableRules(ruleset: Ruleset): readonly PickedRule[] {
+  return survey(ruleset).picked;
 }
 
 /** The notable rules with one of `marks` (NOTABLE_MARKS), in order: a check about 1723 skips 3,000 kube DNAT rules. */
-export function notableRulesMarked(ruleset: Ruleset, marks: number): PlacedRule[] {
-  const all = notableRules(ruleset);
-  const { pickedMarks } = survey(ruleset);
-  const found: PlacedRule[] = [];
-  for (let i = 0; i < all.length; i++) if ((pickedMarks[i]! & marks) !== 0) found.push(all[i]!);
-  return found;
+export function notableRulesMarked(ruleset: Ruleset, marks: number): PickedRule[] {
+  return survey(ruleset).picked.filter((pick) => (pick.marks & marks) !== 0);
 }
 
 const BUILTIN_BITS: Readonly<Record<BuiltinChainName, number>> = { PREROUTING: 1, INPUT: 2, FORWARD: 4, OUTPUT: 8, POSTROUTING: 16 };

@@ -57,7 +57,13 @@ function expectSameSurvey(name: string, text: string, picker = PICKER): void {
   expect(fromSummaries.map(surveyed), name).toEqual(fromRules.map(surveyed));
   // A rule picked before its chain was built is the object the chain then holds.
   for (const survey of fromSummaries) {
-    survey.picked.forEach((rule, i) => expect(survey.pickedChains[i]!.rules[rule.index - 1]).toBe(rule));
+    for (const pick of survey.picked) {
+      // What a pick says before its rule is built holds of the rule.
+      const { targetKind, knownNoInterfaces } = pick;
+      expect(pick.chain.rules[pick.rule.index - 1]).toBe(pick.rule);
+      expect(targetKind).toBe(pick.rule.target.kind);
+      if (knownNoInterfaces) expect(pick.rule.matches.filter((match) => match.kind === "interface")).toEqual([]);
+    }
   }
   expect(lazy, name).toEqual(generalParse(source));
 }

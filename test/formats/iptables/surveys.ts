@@ -20,6 +20,6 @@ export function surveyed(survey: RulesetSurvey): unknown {
     names: [...survey.interfaceNames].sort(),
     prefixes: [...survey.interfacePrefixes].sort(),
     callees: [...survey.callees].map(([chain, callees]) => `${chain.table} ${chain.name} -> ${callees.map((c) => c.name).join(",")}`),
-    picked: survey.picked.map((rule, i) => `${survey.pickedTables[i]} ${survey.pickedChains[i]!.name}#${rule.index} ${rule.text} ${survey.pickedMarks[i]}`),
+    picked: survey.picked.map(({ rule, chain, table, marks, targetKind }) => `${table} ${chain.name}#${rule.index} ${rule.text} ${marks} ${targetKind}`),
   };
 }
