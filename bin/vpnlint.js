@@ -6,10 +6,41 @@
 //
 // bin/package.json makes this file CommonJS, which spares Node its ES module loader (~5 ms). It needs neither
 // `require` nor `import.meta`, so a copy outside bin/ still runs, as an ES module, on the per-module build.
-const { readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule("node:fs");
+const { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule("node:fs");
 const { createRequire } = process.getBuiltinModule("node:module");
 const { join } = process.getBuiltinModule("node:path");
 const { Script } = process.getBuiltinModule("node:vm");
+
+/** PREFETCH_MINIMUM of src/formats/iptables/line-prefetch.ts. */
+const PREFETCH_MINIMUM = 4 << 20;
+
+/**
+ * Starts the worker thread of a line prefetch now, while this thread compiles the CLI, when `vpnlint audit` is given
+ * a regular file of 4 MiB or more: the first such dump the audit reads goes to it (src/formats/iptables/
+ * line-prefetch.ts, whose startLinePrefetch does the same for callers of the library).
+ */
+function startLinePrefetch(args) {
+  if (args[0] !== "audit" || typeof __dirname !== "string") return;
+  const workerFile = join(__dirname, "../dist/formats/iptables/line-worker.js");
+  const checker = join(__dirname, "../dist/native/common-lines.wasm");
+  const large = (path) => {
+    try {
+      const stats = statSync(path);
+      return stats.isFile() && stats.size >= PREFETCH_MINIMUM;
+    } catch {
+      return false;
+    }
+  };
+  if (!args.slice(1).some((arg) => !arg.startsWith("-") && large(arg)) || !existsSync(workerFile) || !existsSync(checker)) return;
+  const { MessageChannel, Worker } = process.getBuiltinModule("node:worker_threads");
+  const { port1, port2 } = new MessageChannel();
+  const signal = new SharedArrayBuffer(4);
+  const worker = new Worker(workerFile, { workerData: { checker, port: port2, signal }, transferList: [port2] });
+  worker.unref();
+  // A worker that fails stops sending: the audit waits a bounded time, then checks the lines itself.
+  worker.on("error", () => {});
+  globalThis[Symbol.for("vpnlint.linePrefetch")] = { port: port1, signal, worker };
+}
 
 /** False when there is no single-file build to run, or tsc has rebuilt dist/ since it was linked. */
 function runBundled() {
@@ -51,6 +82,7 @@ function saveCache(script, cacheFile) {
   }
 }
 
+startLinePrefetch(process.argv.slice(2));
 if (process.argv.slice(2).includes("--debug") || !runBundled()) {
   import("../dist/cli/main.js").catch((error) => {
     process.stderr.write(`vpnlint: cannot start (${error && error.message ? error.message : error}); run "npm run build" first\n`);

@@ -3,6 +3,7 @@
 import { isAscii } from "node:buffer";
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import { readPrefetched } from "../formats/iptables/line-prefetch.js";
 import { fileError, VpnlintError } from "./errors.js";
 
 /** A file read and ready to audit; `path` is how reports name it. */
@@ -126,7 +127,8 @@ export function readInput(path: string): InputText {
   let text: string;
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    // A large dump is read for the worker bin/vpnlint.js may have started (line-prefetch.ts).
+    bytes = readPrefetched(path) ?? readFileSync(path);
     text = decodeText(bytes);
   } catch (error) {
     throw fileError(path, error, "cannot read: ");

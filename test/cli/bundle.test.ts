@@ -5,6 +5,8 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kubeDump } from "../../bench/generate.js";
+import { PREFETCH_MINIMUM } from "../../src/formats/iptables/line-prefetch.js";
 import { repoRoot } from "../helpers/environment.js";
 import { BUNDLED_BUILD_TIMEOUT_MS, bundledBuild, type BundledBuild } from "./bundled-build.js";
 import { relativeFixture } from "./harness.js";
@@ -61,6 +63,16 @@ describe("the single-file build", () => {
     expect(bundled.code).toBe(1);
     expect(JSON.parse(bundled.stdout).findings[0].location).toMatchObject({ file: "live.rules", startLine: 4, startColumn: 4 });
   });
+
+  it("audits a dump large enough for the line prefetch (a worker thread) as it audits the same bytes from standard input", () => {
+    const dump = kubeDump(2_400);
+    expect(dump.length).toBeGreaterThan(PREFETCH_MINIMUM);
+    const path = join(build.root, "large.rules");
+    writeFileSync(path, dump);
+    const prefetched = run(build.cli, ["audit", "--format", "json", path]);
+    expect(prefetched.code).toBe(1);
+    expect(prefetched).toEqual(run(build.cli, ["audit", "--format", "json", "-", "--stdin-filename", path], dump));
+  }, 60_000);
 
   it("writes a missing code cache after a run and gives the same output from it", () => {
     for (const name of cacheFiles()) rmSync(join(build.distDir, "cli", name));

@@ -1,5 +1,5 @@
 // The package as `npm run build` leaves it, privately for one test file: the compiled src/ (the hostile tests' build)
-// linked into dist/cli/vpnlint.cjs, and bin/vpnlint.js, which runs that file. The repository's own dist/ may be stale.
+// linked into dist/cli/vpnlint.cjs, the compiled line checker, and bin/vpnlint.js, which runs that file. The repository's own dist/ may be stale.
 
 import { spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -27,6 +27,8 @@ export function bundledBuild(): BundledBuild {
   const root = mkdtempSync(join(parent, "build-"));
   const distDir = join(root, "dist");
   cpSync(compiled.distDir, distDir, { recursive: true });
+  // The compiled line checker `npm run build` makes first (native-lines.test.ts holds it to its source).
+  cpSync(join(repoRoot, "dist/native"), join(distDir, "native"), { recursive: true });
   cpSync(join(repoRoot, "bin"), join(root, "bin"), { recursive: true });
   copyFileSync(join(repoRoot, "package.json"), join(root, "package.json"));
   symlinkSync(join(repoRoot, "docs"), join(root, "docs"));

@@ -9,12 +9,16 @@
 //
 // The checker is off until a caller (the CLI) gives it its compiled bytes; it serves documents of at least
 // `minimumLength` characters with their ASCII bytes kept (SourceFile.asciiBytes), where its start-up (~1 ms) pays.
+// For a document read through a line prefetch (line-prefetch.ts) the records come from the prefetch's worker thread,
+// which ran the same checker over the whole document; this thread's checker takes over if that worker stops.
 
 import type { TargetSummary } from "../../model/firewall.js";
 import type { SourceFile } from "../../model/source.js";
 import { DNAT_SUMMARY, jumpSummary, lineFacts, MARK_SUMMARY, NO_TARGET } from "./common-lines.js";
 import type { TableState } from "./commands.js";
 import type { DeferredRows } from "./deferred-rules.js";
+import { copyIntoChecker, WebAssemblyApi, type CheckerExports } from "./line-protocol.js";
+import { LINE_NOT_TAKEN, prefetchedRecordsOf, WORKER_STOPPED, type PrefetchedRecords } from "./line-prefetch.js";
 
 // The record fields (i32 indexes) and flag bits of assembly/common-lines.ts.
 const START = 0;
@@ -58,27 +62,6 @@ const TARGET_DNAT = 3;
 const IN_WRITTEN = 1 << 15;
 const OUT_WRITTEN = 1 << 16;
 
-// The few WebAssembly types used here (TypeScript declares them only with the DOM library).
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
-const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-interface CheckerExports {
-  readonly memory: WasmMemory;
-  readonly RECORD_FIELDS: { readonly value: number };
-  textAt(): number;
-  recordsAt(): number;
-  run(from: number, to: number): number;
-  runStoppedAt(): number;
-  runStoppedOnLine(): number;
-}
-
 /** A target name read before in this run, recognised by its hash and checked in place. */
 interface KnownTarget {
   readonly name: string;
@@ -86,49 +69,27 @@ interface KnownTarget {
   readonly summary: TargetSummary;
 }
 
-const WASM_PAGE = 65536;
-
-class NativeChecker {
-  private readonly recordFields: number;
-  private loaded: SourceFile | undefined;
+/**
+ * Keeps checked records as rows: finds the chain, resolves the target, fills `lineFacts` and calls DeferredRows.keep.
+ * Records come from the checker run here (LocalChecker) or from a prefetch's worker thread (line-prefetch.ts).
+ */
+class RecordKeeper {
   private readonly targets = new Map<number, KnownTarget>();
+  // The port intervals handed to DeferredRows.keep, which copies them at once: one pair each, reused.
+  private readonly sport: [number, number] = [0, 0];
+  private readonly dport: [number, number] = [0, 0];
 
-  constructor(private readonly exports: CheckerExports) {
-    this.recordFields = exports.RECORD_FIELDS.value;
-  }
-
-  /** Copies `source`'s bytes into the checker's memory (once per document); throws when memory cannot grow. */
-  load(source: SourceFile, bytes: Buffer): void {
-    if (this.loaded === source) return;
-    const memory = this.exports.memory;
-    const need = this.exports.textAt() + bytes.length;
-    if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / WASM_PAGE));
-    new Uint8Array(memory.buffer, this.exports.textAt(), bytes.length).set(bytes);
-    this.loaded = source;
-  }
-
-  /**
-   * Keeps as rows of `rows` the lines of `[from, to)` from `from` (a line start) that both sides take, up to the first
-   * that one does not; returns that line's start, or `to`.
-   */
-  take(source: SourceFile, bytes: Buffer, from: number, to: number, table: TableState, rows: DeferredRows): number {
-    this.load(source, bytes);
-    const exports = this.exports;
-    // Chain existence can change only through the general path, which runs between calls: names are known per call.
+  /** Before each call of a `take`: chain existence changes only through the general path, which runs between calls. */
+  begin(): void {
     this.targets.clear();
-    let start = from;
-    while (start < to) {
-      const count = exports.run(start, to);
-      const records = new Int32Array(exports.memory.buffer, exports.recordsAt(), count * this.recordFields);
-      for (let r = 0; r < records.length; r += this.recordFields) {
-        if (!this.accept(source, records, r, table, rows)) return records[r + START]!;
-        rows.keep(records[r + START]!, records[r + END]!);
-        linesTaken++;
-      }
-      start = exports.runStoppedAt();
-      if (exports.runStoppedOnLine() !== 0) return start;
-    }
-    return to;
+  }
+
+  /** Keeps the line of the record at `r` as a row; false when it is not to be kept (the caller reads it). */
+  keep(source: SourceFile, records: Int32Array, r: number, table: TableState, rows: DeferredRows): boolean {
+    if (!this.accept(source, records, r, table, rows)) return false;
+    rows.keep(records[r + START]!, records[r + END]!);
+    linesTaken++;
+    return true;
   }
 
   /** Fills `lineFacts` from the record at `r`; false when the line is not to be kept as a row (the caller reads it). */
@@ -152,9 +113,9 @@ class NativeChecker {
     facts.matchCount = records[r + MATCH_COUNT]!;
     facts.proto = records[r + PROTO]!;
     facts.protoNegated = (flags & PROTO_NEGATED) !== 0;
-    facts.sport = (flags & HAS_SPORT) !== 0 ? [records[r + SPORT_LO]!, records[r + SPORT_HI]!] : undefined;
+    facts.sport = (flags & HAS_SPORT) !== 0 ? pair(this.sport, records[r + SPORT_LO]!, records[r + SPORT_HI]!) : undefined;
     facts.sportNegated = (flags & SPORT_NEGATED) !== 0;
-    facts.dport = (flags & HAS_DPORT) !== 0 ? [records[r + DPORT_LO]!, records[r + DPORT_HI]!] : undefined;
+    facts.dport = (flags & HAS_DPORT) !== 0 ? pair(this.dport, records[r + DPORT_LO]!, records[r + DPORT_HI]!) : undefined;
     facts.dportNegated = (flags & DPORT_NEGATED) !== 0;
     if (facts.interfaces.length !== 0) facts.interfaces.length = 0;
     if ((flags & HAS_IN) !== 0) facts.interfaces.push(text.slice(records[r + IN_START]!, records[r + IN_END]!));
@@ -189,11 +150,77 @@ class NativeChecker {
   }
 }
 
+/** The checker run on this thread, over runs of lines of a document copied into its memory. */
+class LocalChecker {
+  private readonly recordFields: number;
+  private loaded: SourceFile | undefined;
+
+  constructor(private readonly exports: CheckerExports) {
+    this.recordFields = exports.RECORD_FIELDS.value;
+  }
+
+  /** Copies `source`'s bytes into the checker's memory (once per document); throws when memory cannot grow. */
+  load(source: SourceFile, bytes: Buffer): void {
+    if (this.loaded === source) return;
+    copyIntoChecker(this.exports, bytes);
+    this.loaded = source;
+  }
+
+  /**
+   * Keeps as rows of `rows` the lines of `[from, to)` from `from` (a line start) that both sides take, up to the first
+   * that one does not; returns that line's start, or `to`.
+   */
+  take(keeper: RecordKeeper, source: SourceFile, bytes: Buffer, from: number, to: number, table: TableState, rows: DeferredRows): number {
+    this.load(source, bytes);
+    const exports = this.exports;
+    keeper.begin();
+    let start = from;
+    while (start < to) {
+      const count = exports.run(start, to);
+      const records = new Int32Array(exports.memory.buffer, exports.recordsAt(), count * this.recordFields);
+      for (let r = 0; r < records.length; r += this.recordFields) {
+        if (!keeper.keep(source, records, r, table, rows)) return records[r + START]!;
+      }
+      start = exports.runStoppedAt();
+      if (exports.runStoppedOnLine() !== 0) return start;
+    }
+    return to;
+  }
+}
+
+/**
+ * LocalChecker.take with the records a prefetch's worker made of the whole document: a line it did not take, or took
+ * past `to`, is the caller's. Null when the worker stopped answering (the caller goes on with a LocalChecker).
+ */
+function takePrefetched(keeper: RecordKeeper, prefetched: PrefetchedRecords, source: SourceFile, from: number, to: number, table: TableState, rows: DeferredRows): number | null {
+  const text = source.text;
+  keeper.begin();
+  let start = from;
+  while (start < to) {
+    const r = prefetched.find(start);
+    if (r === LINE_NOT_TAKEN) return start;
+    if (r === WORKER_STOPPED) return null;
+    const records = prefetched.records;
+    const end = records[r + END]!;
+    if (end > to || !keeper.keep(source, records, r, table, rows)) return start;
+    // The next line starts past the line's break (the record's end leaves out a carriage return before it).
+    start = Math.min(to, end + (text.charCodeAt(end) === 13 ? 2 : 1));
+  }
+  return to;
+}
+
+function pair(into: [number, number], lo: number, hi: number): [number, number] {
+  into[0] = lo;
+  into[1] = hi;
+  return into;
+}
+
 let compiled: (() => Uint8Array | undefined) | undefined;
 let linesTaken = 0;
 let minimumLength = 1 << 16;
 /** The checker once made; null when its bytes were missing or refused (then the JavaScript reader does it all). */
-let checker: NativeChecker | null | undefined;
+let checker: LocalChecker | null | undefined;
+const keeper = new RecordKeeper();
 
 /**
  * Lets documents of at least `minimum` characters be checked by the compiled checker whose bytes `bytes` gives (read
@@ -216,32 +243,59 @@ export function stopNativeLines(): void {
   checker = undefined;
 }
 
-/** The lines of `source` the compiled checker can take, when it is on and `source` is an ASCII document large enough. */
+/**
+ * The lines of `source` the compiled checker can take, when it is on and `source` is an ASCII document large enough:
+ * from the records a prefetch made of its bytes (line-prefetch.ts) while they last, else from a run here.
+ */
 export function nativeLinesOf(source: SourceFile): NativeLines | undefined {
   const bytes = source.asciiBytes;
   if (compiled === undefined || bytes === undefined || source.text.length < minimumLength) return undefined;
-  if (checker === undefined) checker = instantiate(compiled());
-  if (checker === null) return undefined;
-  const native = checker;
-  try {
-    native.load(source, bytes);
-  } catch {
-    // Memory for a copy of the document could not be had: the JavaScript reader reads it.
-    return undefined;
+  let prefetched = prefetchedRecordsOf(bytes);
+  let local: LocalChecker | null | undefined;
+  const localTake = (from: number, to: number, table: TableState, rows: DeferredRows): number => {
+    local ??= loadedChecker(source, bytes);
+    return local === null ? from : local.take(keeper, source, bytes, from, to, table, rows);
+  };
+  if (prefetched === undefined) {
+    local = loadedChecker(source, bytes);
+    if (local === null) return undefined;
   }
-  return { take: (from, to, table, rows) => native.take(source, bytes, from, to, table, rows) };
+  return {
+    take(from, to, table, rows) {
+      if (prefetched !== undefined) {
+        const stop = takePrefetched(keeper, prefetched, source, from, to, table, rows);
+        if (stop !== null) return stop;
+        // The worker stopped answering: the lines from here on are checked on this thread.
+        prefetched = undefined;
+      }
+      return localTake(from, to, table, rows);
+    },
+  };
 }
 
-/** See NativeChecker.take. */
+/** See LocalChecker.take. */
 export interface NativeLines {
   take(from: number, to: number, table: TableState, rows: DeferredRows): number;
 }
 
-function instantiate(bytes: Uint8Array | undefined): NativeChecker | null {
+/** The checker with `source`'s bytes loaded; null when it cannot be had (the JavaScript reader reads the document). */
+function loadedChecker(source: SourceFile, bytes: Buffer): LocalChecker | null {
+  if (checker === undefined) checker = instantiate(compiled?.());
+  if (checker === null) return null;
+  try {
+    checker.load(source, bytes);
+    return checker;
+  } catch {
+    // Memory for a copy of the document could not be had.
+    return null;
+  }
+}
+
+function instantiate(bytes: Uint8Array | undefined): LocalChecker | null {
   if (bytes === undefined) return null;
   try {
     const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(bytes), {});
-    return new NativeChecker(instance.exports as unknown as CheckerExports);
+    return new LocalChecker(instance.exports as unknown as CheckerExports);
   } catch {
     return null;
   }
