@@ -2,7 +2,8 @@
 // Entry point. Runs dist/cli/vpnlint.cjs, the single-file build, from V8's code cache: compiling ~1 MB of JavaScript
 // was a large part of a small audit's start-up, which a pre-commit hook pays on every commit. `--debug` loads the
 // per-module dist/cli/main.js instead, so stack traces name the real modules, and so does a dist/ that tsc built or
-// rebuilt without linking it (`npm run build` does both).
+// rebuilt without linking it (`npm run build` does both). Before any of that, an audit of a large dump starts the
+// worker thread that reads it ahead (startLinePrefetch).
 //
 // bin/package.json makes this file CommonJS, which spares Node its ES module loader (~5 ms). It needs neither
 // `require` nor `import.meta`, so a copy outside bin/ still runs, as an ES module, on the per-module build.
@@ -32,14 +33,18 @@ function startLinePrefetch(args) {
     }
   };
   if (!args.slice(1).some((arg) => !arg.startsWith("-") && large(arg)) || !existsSync(workerFile) || !existsSync(checker)) return;
-  const { MessageChannel, Worker } = process.getBuiltinModule("node:worker_threads");
-  const { port1, port2 } = new MessageChannel();
-  const signal = new SharedArrayBuffer(4);
-  const worker = new Worker(workerFile, { workerData: { checker, port: port2, signal }, transferList: [port2] });
-  worker.unref();
-  // A worker that fails stops sending: the audit waits a bounded time, then checks the lines itself.
-  worker.on("error", () => {});
-  globalThis[Symbol.for("vpnlint.linePrefetch")] = { port: port1, signal, worker };
+  try {
+    const { MessageChannel, Worker } = process.getBuiltinModule("node:worker_threads");
+    const { port1, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
+    const worker = new Worker(workerFile, { workerData: { checker, port: port2, signal }, transferList: [port2] });
+    worker.unref();
+    // A worker that fails stops sending: the audit waits a bounded time, then checks the lines itself.
+    worker.on("error", () => {});
+    globalThis[Symbol.for("vpnlint.linePrefetch")] = { port: port1, signal, worker };
+  } catch {
+    // No thread to be had: the audit does all the work on this one, as without a prefetch.
+  }
 }
 
 /** False when there is no single-file build to run, or tsc has rebuilt dist/ since it was linked. */
