@@ -251,15 +251,9 @@ export function nativeLinesOf(source: SourceFile): NativeLines | undefined {
   const bytes = source.asciiBytes;
   if (compiled === undefined || bytes === undefined || source.text.length < minimumLength) return undefined;
   let prefetched = prefetchedRecordsOf(bytes);
-  let local: LocalChecker | null | undefined;
-  const localTake = (from: number, to: number, table: TableState, rows: DeferredRows): number => {
-    local ??= loadedChecker(source, bytes);
-    return local === null ? from : local.take(keeper, source, bytes, from, to, table, rows);
-  };
-  if (prefetched === undefined) {
-    local = loadedChecker(source, bytes);
-    if (local === null) return undefined;
-  }
+  // This thread's checker is loaded at once without a prefetch, and only if its worker stops with one.
+  let local = prefetched === undefined ? loadedChecker(source, bytes) : undefined;
+  if (local === null) return undefined;
   return {
     take(from, to, table, rows) {
       if (prefetched !== undefined) {
@@ -268,7 +262,8 @@ export function nativeLinesOf(source: SourceFile): NativeLines | undefined {
         // The worker stopped answering: the lines from here on are checked on this thread.
         prefetched = undefined;
       }
-      return localTake(from, to, table, rows);
+      local ??= loadedChecker(source, bytes);
+      return local === null ? from : local.take(keeper, source, bytes, from, to, table, rows);
     },
   };
 }

@@ -13,7 +13,7 @@ import { SourceFile } from "../../../src/model/source.js";
 import { corpus, corpusRoot, describeWith, repoRoot } from "../../helpers/environment.js";
 import { mulberry32 } from "../../helpers/random.js";
 import { corpusFiles } from "./corpus-files.js";
-import { document, mutate, sampleLine, USER_CHAINS } from "./generated-lines.js";
+import { document, generatedBlock, USER_CHAINS } from "./generated-lines.js";
 
 const COMMON_LINES = "../../../src/formats/iptables/common-lines.js";
 
@@ -55,11 +55,7 @@ describe("common -A lines", () => {
     let taken = 0;
     let total = 0;
     for (let block = 0; block < 300; block++) {
-      const lines: string[] = [];
-      for (let n = 0; n < 10; n++) {
-        const line = sampleLine(random);
-        lines.push(line, mutate(line, random), mutate(line, random), mutate(mutate(line, random), random), mutate(line, random));
-      }
+      const lines = generatedBlock(random);
       const table = random() < 0.5 ? "filter" : "nat";
       const text = document(lines, table);
       expectSameModel(`generated block ${block}`, text);

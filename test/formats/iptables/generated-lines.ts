@@ -75,6 +75,16 @@ function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
 }
 
+/** Ten sampled lines, each followed by four mutations of it (one mutated twice): fifty lines. */
+export function generatedBlock(random: () => number): string[] {
+  const lines: string[] = [];
+  for (let n = 0; n < 10; n++) {
+    const line = sampleLine(random);
+    lines.push(line, mutate(line, random), mutate(line, random), mutate(mutate(line, random), random), mutate(line, random));
+  }
+  return lines;
+}
+
 export function document(lines: readonly string[], table: "filter" | "nat"): string {
   const builtins = table === "filter" ? ["INPUT", "FORWARD", "OUTPUT"] : ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"];
   return [`*${table}`, ...builtins.map((c) => `:${c} ACCEPT [0:0]`), ...USER_CHAINS.map((c) => `:${c} - [0:0]`), ...lines, "COMMIT", ""].join("\n");

@@ -16,7 +16,7 @@ import { corpus, describeWith, repoRoot } from "../../helpers/environment.js";
 import { mulberry32 } from "../../helpers/random.js";
 import { expectSameReading as expectSameReadingOf } from "./readings.js";
 import { corpusFiles } from "./corpus-files.js";
-import { document, mutate, sampleLine } from "./generated-lines.js";
+import { document, generatedBlock, mutate } from "./generated-lines.js";
 
 let compiled: Uint8Array;
 
@@ -65,11 +65,7 @@ describe("the compiled line checker", () => {
     const random = mulberry32(20261122);
     let taken = 0;
     for (let block = 0; block < 300; block++) {
-      const lines: string[] = [];
-      for (let n = 0; n < 10; n++) {
-        const line = sampleLine(random);
-        lines.push(line, mutate(line, random), mutate(line, random), mutate(mutate(line, random), random), mutate(line, random));
-      }
+      const lines = generatedBlock(random);
       taken += expectSameReading(`generated block ${block}`, document(lines, random() < 0.5 ? "filter" : "nat"));
     }
     // Fewer than the JavaScript reader takes: a run stops at the first line the checker leaves, and it leaves more.
