@@ -2,8 +2,8 @@
 // Entry point. Runs dist/cli/vpnlint.cjs, the single-file build, from V8's code cache: compiling ~1 MB of JavaScript
 // was a large part of a small audit's start-up, which a pre-commit hook pays on every commit. `--debug` loads the
 // per-module dist/cli/main.js instead, so stack traces name the real modules, and so does a dist/ that tsc built or
-// rebuilt without linking it (`npm run build` does both). Before any of that, an audit of a large dump starts the
-// worker thread that reads it ahead (startLinePrefetch).
+// rebuilt without linking it (`npm run build` does both). Before any of that, V8 is tuned for a short run
+// (INTERRUPT_BUDGET) and an audit of a large dump starts the worker thread that reads it ahead (startLinePrefetch).
 //
 // bin/package.json makes this file CommonJS, which spares Node its ES module loader (~5 ms). It needs neither
 // `require` nor `import.meta`, so a copy outside bin/ still runs, as an ES module, on the per-module build.
@@ -11,6 +11,17 @@ const { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 const { createRequire } = process.getBuiltinModule("node:module");
 const { join } = process.getBuiltinModule("node:path");
 const { Script } = process.getBuiltinModule("node:vm");
+
+/**
+ * V8 optimizes a function once its bytecode has run for about three "interrupt budgets" (66 KB by default). An audit is
+ * short: on a 100k-rule dump V8's defaults compile ~115 functions with TurboFan (on the second core, beside the line
+ * prefetch's worker and the GC), most of which then run too briefly to pay back, and ~40 of them deoptimize. With a
+ * budget about seven times larger only the really hot functions are compiled (~40, ~10 deoptimizations) and the audit
+ * takes ~15 % less time; small files, where nothing gets hot, are not affected. Set before the CLI is compiled, so its
+ * code cache is made and checked under the same flags (scripts/build-bundle.mjs warms it through this file).
+ */
+const INTERRUPT_BUDGET = 450_000;
+process.getBuiltinModule("node:v8").setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
 
 /** PREFETCH_MINIMUM of src/formats/iptables/line-prefetch.ts. */
 const PREFETCH_MINIMUM = 4 << 20;
