@@ -693,8 +693,11 @@ export function findJumpLoop(table: TableState): { rule: Rule; path: string[] } 
       const top = stack.length - 1;
       const chain = stack[top]!;
       const rules = chain.rules;
-      const pending = chain.pending?.rows;
-      const count = rules.length + (pending === undefined ? 0 : pending.length);
+      const pending = chain.pending;
+      // Pending rows are passed over by the chains they name (a 100k-rule dump's rows are mostly not jumps), unless
+      // one of those follows a row that ends the kernel's walk: then row by row, as built rules are.
+      const callees = pending !== undefined && !pending.unreachedCallees ? pending.callees : undefined;
+      const count = rules.length + (pending === undefined ? 0 : callees !== undefined ? callees.length : pending.rows.length);
       const position = nexts[top]!++;
       if (position >= count) {
         state.set(chain, "done");
@@ -702,25 +705,29 @@ export function findJumpLoop(table: TableState): { rule: Rule; path: string[] } 
         nexts.pop();
         continue;
       }
-      // Built rules first, then the pending rows that follow them.
-      const row = position < rules.length ? -1 : pending![position - rules.length]!;
-      const target: TargetSummary = row === -1 ? rules[position]!.target : rows!.target(row);
-      if (target.kind !== "jump" && target.kind !== "goto") {
-        // Like the kernel's mark_source_chains: an unconditional ACCEPT, DROP or RETURN ends the walk of the chain.
-        const unconditional = row === -1 ? rules[position]!.matches.length === 0 : rows!.unconditional(row);
-        if (((target.kind === "verdict" && target.verdict !== "reject") || target.kind === "return") && unconditional) {
-          nexts[top] = count;
+      let calleeName: string;
+      if (position < rules.length || callees === undefined) {
+        // Built rules first, then the pending rows that follow them.
+        const row = position < rules.length ? -1 : pending!.rows[position - rules.length]!;
+        const target: TargetSummary = row === -1 ? rules[position]!.target : rows!.target(row);
+        if (target.kind !== "jump" && target.kind !== "goto") {
+          // Like the kernel's mark_source_chains: an unconditional ACCEPT, DROP or RETURN ends the walk of the chain.
+          const unconditional = row === -1 ? rules[position]!.matches.length === 0 : rows!.unconditional(row);
+          if (((target.kind === "verdict" && target.verdict !== "reject") || target.kind === "return") && unconditional) {
+            nexts[top] = count;
+          }
+          continue;
         }
-        continue;
+        calleeName = target.chain!;
+      } else {
+        calleeName = callees[position - rules.length]!;
       }
-      const callee = table.chains.get(target.chain!);
+      const callee = table.chains.get(calleeName);
       if (!callee || callee.builtin) continue;
       const seen = state.get(callee);
       if (seen === "open") {
         const from = stack.indexOf(callee);
-        // A row is built with its chain (settled), so the rule returned is the one the chain holds: callers remove it.
-        if (row !== -1) settleChain(table, chain);
-        return { rule: chain.rules[position]!, path: [...stack.slice(from).map((f) => f.name), callee.name] };
+        return { rule: loopRule(table, chain, position, callee.name), path: [...stack.slice(from).map((f) => f.name), callee.name] };
       }
       if (seen === "done") continue;
       state.set(callee, "open");
@@ -729,6 +736,24 @@ export function findJumpLoop(table: TableState): { rule: Rule; path: string[] } 
     }
   }
   return undefined;
+}
+
+/**
+ * The rule at `position` of the walk of `chain` (findJumpLoop) that jumps or goes to `callee`, built: rows are built
+ * with their chain (settled), so the rule returned is the one the chain holds and callers remove. A position past the
+ * built rules counts the chain's pending callees: the rule is the first of those rows to name `callee`.
+ */
+function loopRule(table: TableState, chain: ChainState, position: number, callee: string): Rule {
+  const built = chain.rules.length;
+  if (position < built) return chain.rules[position]!;
+  const byRow = chain.pending!.unreachedCallees;
+  settleChain(table, chain);
+  if (byRow) return chain.rules[position]!;
+  for (let i = built; i < chain.rules.length; i++) {
+    const target = chain.rules[i]!.target;
+    if ((target.kind === "jump" || target.kind === "goto") && target.chain === callee) return chain.rules[i]!;
+  }
+  throw new Error(`findJumpLoop: no rule of ${chain.name} jumps to ${callee}`);
 }
 
 /** The model rules of a chain, renumbered when the chain was edited. */

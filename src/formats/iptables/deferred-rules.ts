@@ -21,6 +21,10 @@ export interface PendingRows {
   readonly interfaceNames: string[];
   /** See DeferredRules.callees. */
   readonly callees: string[];
+  /** A row without matches that accepts, drops or returns: the kernel's walk of the chain ends there. */
+  stopped: boolean;
+  /** A row jumps or goes to a chain after such a row: `callees` names a chain the kernel's walk never reaches. */
+  unreachedCallees: boolean;
 }
 
 /** Bits of a row's `flags` column. */
@@ -104,10 +108,16 @@ export class DeferredRows {
     }
     this.flags[row] = flags;
     this.targets.push(facts.target);
-    const pending = (facts.chain.pending ??= { rows: [], interfaceNames: [], callees: [] });
+    const pending = (facts.chain.pending ??= { rows: [], interfaceNames: [], callees: [], stopped: false, unreachedCallees: false });
     pending.rows.push(row);
-    const callee = facts.target.chain;
-    if (callee !== undefined && callee !== pending.callees[pending.callees.length - 1]) pending.callees.push(callee);
+    const target = facts.target;
+    const callee = target.chain;
+    if (callee !== undefined) {
+      if (callee !== pending.callees[pending.callees.length - 1]) pending.callees.push(callee);
+      if (pending.stopped) pending.unreachedCallees = true;
+    } else if (facts.matchCount === 0 && ((target.kind === "verdict" && target.verdict !== "reject") || target.kind === "return")) {
+      pending.stopped = true;
+    }
     for (let i = 0; i < facts.interfaces.length; i++) {
       const name = facts.interfaces[i]!;
       if (!pending.interfaceNames.includes(name)) pending.interfaceNames.push(name);

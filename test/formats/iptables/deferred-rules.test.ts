@@ -176,6 +176,9 @@ describe("general commands after common lines", () => {
     "flush and delete": ["-F", "-X A", "-A INPUT -j B"],
     "delete a referenced chain (refused)": ["-X B"],
     "a jump loop through common lines": ["-A B -j A", "-A A -j B"],
+    "a jump loop closed by the first of two rows naming the chain": ["-A B -p tcp -j A", "-A B -j A", "-A A -j B"],
+    "a jump after a row that ends the kernel's walk (no loop)": ["-A B -j DROP", "-A B -j A", "-A A -j B"],
+    "a jump after an unconditional RETURN, then a loop before it": ["-A B -j RETURN", "-A B -j A", "-A A -j B", "-I B 1 -j A"],
   };
   for (const [name, lines] of Object.entries(cases)) {
     it(`load as the general path alone: ${name}`, () => {
