@@ -329,14 +329,22 @@ export interface TableState {
   deferred?: DeferredRows;
 }
 
+/**
+ * A chain with every field set, so that all chains share one shape: the loops over a dump's 100k lines then see one
+ * kind of chain object (chains of several shapes made V8 drop its optimized code for them).
+ */
+export function newChainState(name: string, builtin: boolean, policy: ChainPolicy | undefined, range: SourceRange | undefined): ChainState {
+  return { name, builtin, policy, range, rules: [], dirty: false, specContext: undefined, pending: undefined };
+}
+
 /** An empty table with its built-in chains; their policies come from `previous` (a flush keeps policies) or ACCEPT. */
 export function newTable(name: TableName, range: SourceRange | undefined, previous?: TableState): TableState {
   const chains = new Map<string, ChainState>();
   for (const builtin of BUILTIN_CHAINS[name]) {
     const policy = previous?.chains.get(builtin)?.policy ?? { verdict: "accept" };
-    chains.set(builtin, { name: builtin, builtin: true, policy, rules: [], dirty: false });
+    chains.set(builtin, newChainState(builtin, true, policy, undefined));
   }
-  return { name, chains, range };
+  return { name, chains, range, lastChain: undefined, deferred: undefined };
 }
 
 /** A copy whose chains and rule lists can change without touching `table` (iptables-restore --noflush). */
@@ -344,7 +352,7 @@ export function copyTable(table: TableState): TableState {
   settleTable(table);
   const chains = new Map<string, ChainState>();
   for (const [name, chain] of table.chains) chains.set(name, { ...chain, rules: [...chain.rules], specContext: undefined });
-  return { name: table.name, chains, range: table.range };
+  return { name: table.name, chains, range: table.range, lastChain: undefined, deferred: undefined };
 }
 
 /** A hint when `chain` is a built-in chain of other tables (`-A POSTROUTING` in filter). */
@@ -475,7 +483,7 @@ export function applyCommand(command: Command, table: TableState, lineStart: num
         if (!ctx.lenient) report(`chain "${name.text}" already exists in table "${table.name}"`, name.start, name.end);
         return;
       }
-      table.chains.set(name.text, { name: name.text, builtin: false, range: rangeOf(ctx.source, lineStart, lineEnd), rules: [], dirty: false });
+      table.chains.set(name.text, newChainState(name.text, false, undefined, rangeOf(ctx.source, lineStart, lineEnd)));
       return;
     }
     case "deleteChain": {

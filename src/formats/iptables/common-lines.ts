@@ -66,13 +66,28 @@ export interface LineFacts {
   dstNegated: boolean;
 }
 
-export const NO_TARGET: TargetSummary = { kind: "none" };
-const ACCEPT: TargetSummary = { kind: "verdict", verdict: "accept" };
-const DROP: TargetSummary = { kind: "verdict", verdict: "drop" };
-const RETURN: TargetSummary = { kind: "return" };
-const QUEUE: TargetSummary = { kind: "opaque" };
-export const MARK_SUMMARY: TargetSummary = { kind: "mark" };
-export const DNAT_SUMMARY: TargetSummary = { kind: "dnat" };
+/**
+ * A target summary with every field set: the rows of a dump hold a few kinds of them, read in loops over all rows,
+ * where summaries of several shapes made V8 drop its optimized code.
+ */
+function summary(kind: TargetSummary["kind"], verdict?: TargetSummary["verdict"], chain?: string): TargetSummary {
+  return { kind, chain, verdict };
+}
+
+export const NO_TARGET = summary("none");
+const ACCEPT = summary("verdict", "accept");
+const DROP = summary("verdict", "drop");
+const RETURN = summary("return");
+const QUEUE = summary("opaque");
+export const MARK_SUMMARY = summary("mark");
+export const DNAT_SUMMARY = summary("dnat");
+
+/**
+ * An address beyond V8's small integers, the addresses' first value: IPv4 addresses from 64.0.0.0 on are not small
+ * integers, and a field that held only small ones until then changes its representation, which made V8 drop the
+ * optimized code of the loops over a dump's lines when the first such address came.
+ */
+const LARGE_ADDRESS = 2 ** 32 - 1;
 
 export const lineFacts: LineFacts = {
   chain: undefined as unknown as ChainState,
@@ -86,12 +101,12 @@ export const lineFacts: LineFacts = {
   dportNegated: false,
   interfaces: [],
   src: false,
-  srcFirst: 0,
-  srcLast: 0,
+  srcFirst: LARGE_ADDRESS,
+  srcLast: LARGE_ADDRESS,
   srcNegated: false,
   dst: false,
-  dstFirst: 0,
-  dstLast: 0,
+  dstFirst: LARGE_ADDRESS,
+  dstLast: LARGE_ADDRESS,
   dstNegated: false,
 };
 
@@ -503,9 +518,9 @@ export function jumpSummary(name: string, goto: boolean, table: TableName, loadi
   if (!goto && STANDARD_TARGETS.has(name)) return name === "ACCEPT" ? ACCEPT : name === "DROP" ? DROP : name === "RETURN" ? RETURN : QUEUE;
   if (!goto && findTarget(name, "ipv4")) return undefined;
   if (!loading.chains.has(name) || (BUILTIN_CHAINS[table] as readonly string[]).includes(name)) return undefined;
-  const summary: TargetSummary = { kind: goto ? "goto" : "jump", chain: name };
-  (goto ? loading.gotos : loading.jumps).set(name, summary);
-  return summary;
+  const jump = summary(goto ? "goto" : "jump", undefined, name);
+  (goto ? loading.gotos : loading.jumps).set(name, jump);
+  return jump;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   findJumpLoop,
   finalRules,
   isTableName,
+  newChainState,
   newTable,
   readCommand,
   TABLE_NAMES,
@@ -250,7 +251,7 @@ class RestoreLoader {
       this.report(`chain "${name}" has no policy: write ":${name} - [0:0]" for a user chain`, start, end);
       return;
     }
-    table.chains.set(name, { name, builtin: false, range: rangeOf(this.source, start, end), rules: [], dirty: false });
+    table.chains.set(name, newChainState(name, false, undefined, rangeOf(this.source, start, end)));
     if (policy !== "-") {
       this.report(`"${name}" is not a built-in chain of table "${table.name}", so its policy must be "-", not "${policy}"`, policyStart, policyEnd);
     }
