@@ -331,7 +331,8 @@ export interface TableState {
 
 /**
  * A chain with every field set, so that all chains share one shape: the loops over a dump's 100k lines then see one
- * kind of chain object (chains of several shapes made V8 drop its optimized code for them).
+ * kind of chain object (objects of several shapes make such loops polymorphic, and a shape first seen after V8
+ * optimized a loop makes it drop that code).
  */
 export function newChainState(name: string, builtin: boolean, policy: ChainPolicy | undefined, range: SourceRange | undefined): ChainState {
   return { name, builtin, policy, range, rules: [], dirty: false, specContext: undefined, pending: undefined };

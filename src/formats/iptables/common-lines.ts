@@ -68,7 +68,7 @@ export interface LineFacts {
 
 /**
  * A target summary with every field set: the rows of a dump hold a few kinds of them, read in loops over all rows,
- * where summaries of several shapes made V8 drop its optimized code.
+ * which then see one shape of summary (see newChainState).
  */
 function summary(kind: TargetSummary["kind"], verdict?: TargetSummary["verdict"], chain?: string): TargetSummary {
   return { kind, chain, verdict };
@@ -84,8 +84,9 @@ export const DNAT_SUMMARY = summary("dnat");
 
 /**
  * An address beyond V8's small integers, the addresses' first value: IPv4 addresses from 64.0.0.0 on are not small
- * integers, and a field that held only small ones until then changes its representation, which made V8 drop the
- * optimized code of the loops over a dump's lines when the first such address came.
+ * integers, and a field that held only small ones changes its representation when the first larger one comes, which
+ * makes V8 drop optimized code that read the field (the loops over a dump's lines, when its first such address comes
+ * after they were optimized).
  */
 const LARGE_ADDRESS = 2 ** 32 - 1;
 
