@@ -14,6 +14,37 @@ import type { SourceFile, SourceRange } from "../../model/source.js";
 import { buildCommonRule, checkCommonRule, lineFacts, type Loading } from "./common-lines.js";
 import type { ChainState, TableState } from "./commands.js";
 import { oneInterval, PROTOCOL_VALUES } from "./extensions/mapping.js";
+import {
+  DPORT_HI,
+  DPORT_LO,
+  DPORT_NEGATED,
+  DST_FIRST,
+  DST_LAST,
+  DST_NEGATED,
+  END,
+  FLAGS,
+  HAS_DPORT,
+  HAS_DST,
+  HAS_IN,
+  HAS_OUT,
+  HAS_SPORT,
+  HAS_SRC,
+  IN_END,
+  IN_START,
+  MATCH_COUNT,
+  OUT_END,
+  OUT_START,
+  PROTO,
+  PROTO_NEGATED,
+  ROW_FIELDS,
+  SPORT_HI,
+  SPORT_LO,
+  SPORT_NEGATED,
+  SRC_FIRST,
+  SRC_LAST,
+  SRC_NEGATED,
+  START,
+} from "./row-layout.js";
 
 /** A chain's rows not yet built, in order, with the names of their interface matches and the chains they jump to. */
 export interface PendingRows {
@@ -27,31 +58,14 @@ export interface PendingRows {
   unreachedCallees: boolean;
 }
 
-/** Bits of a row's `flags` column. */
-const PROTO_NEGATED = 1;
-const HAS_SPORT = 2;
-const SPORT_NEGATED = 4;
-const HAS_DPORT = 8;
-const DPORT_NEGATED = 16;
-/** A plain (not negated) source or destination address match. */
-const PLAIN_SRC = 32;
-const PLAIN_DST = 64;
-
 /**
- * Rows of one table being loaded, in file order, as columns of numbers: no object per row (a dump's ports are
- * mostly distinct, so even shared match objects would be one per rule).
+ * Rows of one table being loaded, in file order: ROW_FIELDS numbers each in one array (row-layout.ts), no object per
+ * row (a dump's ports are mostly distinct, so even shared match objects would be one per rule), and the target's
+ * summary.
  */
 export class DeferredRows {
   // Room for 256 rows at first (a hand-written file has fewer), doubled as needed.
-  private starts = new Int32Array(256);
-  private ends = new Int32Array(256);
-  private matchCounts = new Uint8Array(256);
-  private protos = new Uint8Array(256);
-  private flags = new Uint8Array(256);
-  /** Source and destination port intervals: lo, hi, lo, hi per row. */
-  private ports = new Uint16Array(1024);
-  /** Plain source and destination addresses: first, last, first, last per row. */
-  private addresses = new Uint32Array(1024);
+  private data = new Int32Array(256 * ROW_FIELDS);
   private readonly targets: TargetSummary[] = [];
   private count = 0;
   /** Rows still waiting in some chain's `pending`. */
@@ -79,50 +93,78 @@ export class DeferredRows {
   /** Keeps the checked line `text[start, end)` as a row of its chain, with what `lineFacts` holds of it. */
   keep(start: number, end: number): void {
     const facts = lineFacts;
-    const row = this.count++;
-    if (row === this.starts.length) this.grow();
-    this.starts[row] = start;
-    this.ends[row] = end;
-    this.matchCounts[row] = facts.matchCount;
-    this.protos[row] = facts.proto;
+    const row = this.newRow();
+    const data = this.data;
+    const at = row * ROW_FIELDS;
+    data[at + START] = start;
+    data[at + END] = end;
+    data[at + MATCH_COUNT] = facts.matchCount;
+    data[at + PROTO] = facts.proto;
     let flags = facts.protoNegated ? PROTO_NEGATED : 0;
     if (facts.sport !== undefined) {
       flags |= HAS_SPORT | (facts.sportNegated ? SPORT_NEGATED : 0);
-      this.ports[row * 4] = facts.sport[0];
-      this.ports[row * 4 + 1] = facts.sport[1];
+      data[at + SPORT_LO] = facts.sport[0];
+      data[at + SPORT_HI] = facts.sport[1];
     }
     if (facts.dport !== undefined) {
       flags |= HAS_DPORT | (facts.dportNegated ? DPORT_NEGATED : 0);
-      this.ports[row * 4 + 2] = facts.dport[0];
-      this.ports[row * 4 + 3] = facts.dport[1];
+      data[at + DPORT_LO] = facts.dport[0];
+      data[at + DPORT_HI] = facts.dport[1];
     }
-    if (facts.src && !facts.srcNegated) {
-      flags |= PLAIN_SRC;
-      this.addresses[row * 4] = facts.srcFirst;
-      this.addresses[row * 4 + 1] = facts.srcLast;
+    if (facts.src) {
+      flags |= HAS_SRC | (facts.srcNegated ? SRC_NEGATED : 0);
+      data[at + SRC_FIRST] = facts.srcFirst;
+      data[at + SRC_LAST] = facts.srcLast;
     }
-    if (facts.dst && !facts.dstNegated) {
-      flags |= PLAIN_DST;
-      this.addresses[row * 4 + 2] = facts.dstFirst;
-      this.addresses[row * 4 + 3] = facts.dstLast;
+    if (facts.dst) {
+      flags |= HAS_DST | (facts.dstNegated ? DST_NEGATED : 0);
+      data[at + DST_FIRST] = facts.dstFirst;
+      data[at + DST_LAST] = facts.dstLast;
     }
-    this.flags[row] = flags;
-    this.targets.push(facts.target);
-    const pending = (facts.chain.pending ??= { rows: [], interfaceNames: [], callees: [], stopped: false, unreachedCallees: false });
+    data[at + FLAGS] = flags;
+    const pending = this.addToChain(row, facts.chain, facts.target, facts.matchCount);
+    for (let i = 0; i < facts.interfaces.length; i++) addInterface(pending, facts.interfaces[i]!);
+  }
+
+  /**
+   * Keeps the line of the compiled checker's record at `records[r]` (row-layout.ts) as a row of `chain` with `target`;
+   * the names of its interface matches are read from `text`.
+   */
+  keepRecord(text: string, records: Int32Array, r: number, chain: ChainState, target: TargetSummary): void {
+    const row = this.newRow();
+    const data = this.data;
+    const at = row * ROW_FIELDS;
+    for (let i = 0; i < ROW_FIELDS; i++) data[at + i] = records[r + i]!;
+    const flags = records[r + FLAGS]!;
+    const pending = this.addToChain(row, chain, target, records[r + MATCH_COUNT]!);
+    if ((flags & HAS_IN) !== 0) addInterface(pending, text.slice(records[r + IN_START]!, records[r + IN_END]!));
+    if ((flags & HAS_OUT) !== 0) addInterface(pending, text.slice(records[r + OUT_START]!, records[r + OUT_END]!));
+  }
+
+  private newRow(): number {
+    const row = this.count++;
+    if (row * ROW_FIELDS === this.data.length) {
+      const data = new Int32Array(this.data.length * 2);
+      data.set(this.data);
+      this.data = data;
+    }
+    return row;
+  }
+
+  /** Appends `row` to the chain's pending rows; returns them. */
+  private addToChain(row: number, chain: ChainState, target: TargetSummary, matchCount: number): PendingRows {
+    this.targets.push(target);
+    const pending = (chain.pending ??= { rows: [], interfaceNames: [], callees: [], stopped: false, unreachedCallees: false });
     pending.rows.push(row);
-    const target = facts.target;
     const callee = target.chain;
     if (callee !== undefined) {
       if (callee !== pending.callees[pending.callees.length - 1]) pending.callees.push(callee);
       if (pending.stopped) pending.unreachedCallees = true;
-    } else if (facts.matchCount === 0 && ((target.kind === "verdict" && target.verdict !== "reject") || target.kind === "return")) {
+    } else if (matchCount === 0 && ((target.kind === "verdict" && target.verdict !== "reject") || target.kind === "return")) {
       pending.stopped = true;
     }
-    for (let i = 0; i < facts.interfaces.length; i++) {
-      const name = facts.interfaces[i]!;
-      if (!pending.interfaceNames.includes(name)) pending.interfaceNames.push(name);
-    }
     this.unsettled++;
+    return pending;
   }
 
   target(row: number): TargetSummary {
@@ -140,13 +182,14 @@ export class DeferredRows {
     const kinds = new Map<TargetSummary["kind"], number>();
     const marks = new Int32Array(this.count);
     const markedBefore = new Int32Array(this.count + 1);
-    const { protos, flags: allFlags, ports, targets } = this;
+    const { data, targets } = this;
     let lastTarget: TargetSummary | undefined;
     let lastTargetMarks = 0;
     const { protos: protoMarks, sports: sportMarks, dports: dportMarks } = fields;
     for (let row = 0; row < marks.length; row++) {
-      const flags = allFlags[row]!;
-      const proto = protos[row]!;
+      const at = row * ROW_FIELDS;
+      const flags = data[at + FLAGS]!;
+      const proto = data[at + PROTO]!;
       const target = targets[row]!;
       if (target !== lastTarget) {
         lastTarget = target;
@@ -161,8 +204,8 @@ export class DeferredRows {
         const known = protoMarks[key]!;
         found |= known >= 0 ? known : fields.proto(key);
       }
-      if ((flags & HAS_SPORT) !== 0) found |= portMarks(fields, sportMarks, "sport", ports[row * 4]!, ports[row * 4 + 1]!, (flags & SPORT_NEGATED) !== 0);
-      if ((flags & HAS_DPORT) !== 0) found |= portMarks(fields, dportMarks, "dport", ports[row * 4 + 2]!, ports[row * 4 + 3]!, (flags & DPORT_NEGATED) !== 0);
+      if ((flags & HAS_SPORT) !== 0) found |= portMarks(fields, sportMarks, "sport", data[at + SPORT_LO]!, data[at + SPORT_HI]!, (flags & SPORT_NEGATED) !== 0);
+      if ((flags & HAS_DPORT) !== 0) found |= portMarks(fields, dportMarks, "dport", data[at + DPORT_LO]!, data[at + DPORT_HI]!, (flags & DPORT_NEGATED) !== 0);
       marks[row] = found;
       markedBefore[row + 1] = markedBefore[row]! + (found !== 0 ? 1 : 0);
     }
@@ -172,46 +215,43 @@ export class DeferredRows {
 
   /** See DeferredRules.bounds. */
   bounds(row: number, into: PlainBounds): void {
-    const flags = this.flags[row]!;
-    into.hasSrc = (flags & PLAIN_SRC) !== 0;
+    const data = this.data;
+    const at = row * ROW_FIELDS;
+    const flags = data[at + FLAGS]!;
+    into.hasSrc = (flags & (HAS_SRC | SRC_NEGATED)) === HAS_SRC;
     if (into.hasSrc) {
-      into.srcLo = BigInt(this.addresses[row * 4]!);
-      into.srcHi = BigInt(this.addresses[row * 4 + 1]!);
+      into.srcLo = BigInt(data[at + SRC_FIRST]! >>> 0);
+      into.srcHi = BigInt(data[at + SRC_LAST]! >>> 0);
     }
-    into.hasDst = (flags & PLAIN_DST) !== 0;
+    into.hasDst = (flags & (HAS_DST | DST_NEGATED)) === HAS_DST;
     if (into.hasDst) {
-      into.dstLo = BigInt(this.addresses[row * 4 + 2]!);
-      into.dstHi = BigInt(this.addresses[row * 4 + 3]!);
+      into.dstLo = BigInt(data[at + DST_FIRST]! >>> 0);
+      into.dstHi = BigInt(data[at + DST_LAST]! >>> 0);
     }
-    const proto = this.protos[row]!;
+    const proto = data[at + PROTO]!;
     into.hasProto = proto !== 0 && (flags & PROTO_NEGATED) === 0;
     if (into.hasProto) into.protoLo = into.protoHi = proto;
     into.hasDport = (flags & (HAS_DPORT | DPORT_NEGATED)) === HAS_DPORT;
     if (into.hasDport) {
-      into.dportLo = this.ports[row * 4 + 2]!;
-      into.dportHi = this.ports[row * 4 + 3]!;
+      into.dportLo = data[at + DPORT_LO]!;
+      into.dportHi = data[at + DPORT_HI]!;
     }
   }
 
   /** The rule has no match: it applies to every packet. */
   unconditional(row: number): boolean {
-    return this.matchCounts[row] === 0;
+    return this.data[row * ROW_FIELDS + MATCH_COUNT] === 0;
   }
 
   build(row: number, chain: string, index: number): Rule {
-    return buildCommonRule(this.source, this.starts[row]!, this.ends[row]!, this.table, chain, index);
+    const at = row * ROW_FIELDS;
+    return buildCommonRule(this.source, this.data[at + START]!, this.data[at + END]!, this.table, chain, index);
   }
+}
 
-  private grow(): void {
-    const size = this.starts.length * 2;
-    this.starts = grown(this.starts, new Int32Array(size));
-    this.ends = grown(this.ends, new Int32Array(size));
-    this.matchCounts = grown(this.matchCounts, new Uint8Array(size));
-    this.protos = grown(this.protos, new Uint8Array(size));
-    this.flags = grown(this.flags, new Uint8Array(size));
-    this.ports = grown(this.ports, new Uint16Array(size * 4));
-    this.addresses = grown(this.addresses, new Uint32Array(size * 4));
-  }
+/** Adds an interface name to a chain's pending rows' names, once. */
+function addInterface(pending: PendingRows, name: string): void {
+  if (!pending.interfaceNames.includes(name)) pending.interfaceNames.push(name);
 }
 
 /** A table's row marks for one pair of askers (DeferredRows.marks). */
@@ -275,11 +315,6 @@ function portMarks(fields: FieldMarks, known: Int32Array, field: "sport" | "dpor
     if (marks >= 0) return marks;
   }
   return fields.port(field, lo, hi, negated);
-}
-
-function grown<T extends Int32Array | Uint8Array | Uint16Array | Uint32Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }
 
 /** Builds the chain's pending rows into its rules, in order, before a command of the general path reads them. */

@@ -14,53 +14,27 @@
 
 import type { TargetSummary } from "../../model/firewall.js";
 import type { SourceFile } from "../../model/source.js";
-import { DNAT_SUMMARY, jumpSummary, lineFacts, MARK_SUMMARY, NO_TARGET } from "./common-lines.js";
+import { DNAT_SUMMARY, jumpSummary, MARK_SUMMARY, NO_TARGET } from "./common-lines.js";
 import type { TableState } from "./commands.js";
 import type { DeferredRows } from "./deferred-rules.js";
 import { copyIntoChecker, WebAssemblyApi, type CheckerExports } from "./line-protocol.js";
 import { LINE_NOT_TAKEN, prefetchedRecordsOf, WORKER_STOPPED, type PrefetchedRecords } from "./line-prefetch.js";
-
-// The record fields (i32 indexes) and flag bits of assembly/common-lines.ts.
-const START = 0;
-const END = 1;
-const FLAGS = 2;
-const PROTO = 3;
-const MATCH_COUNT = 4;
-const SPORT_LO = 5;
-const SPORT_HI = 6;
-const DPORT_LO = 7;
-const DPORT_HI = 8;
-const SRC_FIRST = 9;
-const SRC_LAST = 10;
-const DST_FIRST = 11;
-const DST_LAST = 12;
-const CHAIN_END = 13;
-const TARGET_START = 14;
-const TARGET_END = 15;
-const IN_START = 16;
-const IN_END = 17;
-const OUT_START = 18;
-const OUT_END = 19;
-const TARGET_HASH = 20;
-
-const PROTO_NEGATED = 1;
-const HAS_SPORT = 2;
-const SPORT_NEGATED = 4;
-const HAS_DPORT = 8;
-const DPORT_NEGATED = 16;
-const HAS_SRC = 32;
-const SRC_NEGATED = 64;
-const HAS_DST = 128;
-const DST_NEGATED = 256;
-const HAS_IN = 512;
-const HAS_OUT = 1024;
-const GOTO = 2048;
-const TARGET_SHIFT = 12;
-const TARGET_NAMED = 1;
-const TARGET_MARK = 2;
-const TARGET_DNAT = 3;
-const IN_WRITTEN = 1 << 15;
-const OUT_WRITTEN = 1 << 16;
+import {
+  CHAIN_END,
+  END,
+  FLAGS,
+  GOTO,
+  IN_WRITTEN,
+  OUT_WRITTEN,
+  START,
+  TARGET_DNAT,
+  TARGET_END,
+  TARGET_HASH,
+  TARGET_MARK,
+  TARGET_NAMED,
+  TARGET_SHIFT,
+  TARGET_START,
+} from "./row-layout.js";
 
 /** A target name read before in this run, recognised by its hash and checked in place. */
 interface KnownTarget {
@@ -70,14 +44,11 @@ interface KnownTarget {
 }
 
 /**
- * Keeps checked records as rows: finds the chain, resolves the target, fills `lineFacts` and calls DeferredRows.keep.
+ * Keeps checked records as rows: finds the chain, resolves the target and hands the record to DeferredRows.keepRecord.
  * Records come from the checker run here (LocalChecker) or from a prefetch's worker thread (line-prefetch.ts).
  */
 class RecordKeeper {
   private readonly targets = new Map<number, KnownTarget>();
-  // The port intervals handed to DeferredRows.keep, which copies them at once: one pair each, reused.
-  private readonly sport: [number, number] = [0, 0];
-  private readonly dport: [number, number] = [0, 0];
 
   /** Before each call of a `take`: chain existence changes only through the general path, which runs between calls. */
   begin(): void {
@@ -86,18 +57,9 @@ class RecordKeeper {
 
   /** Keeps the line of the record at `r` as a row; false when it is not to be kept (the caller reads it). */
   keep(source: SourceFile, records: Int32Array, r: number, table: TableState, rows: DeferredRows): boolean {
-    if (!this.accept(source, records, r, table, rows)) return false;
-    rows.keep(records[r + START]!, records[r + END]!);
-    linesTaken++;
-    return true;
-  }
-
-  /** Fills `lineFacts` from the record at `r`; false when the line is not to be kept as a row (the caller reads it). */
-  private accept(source: SourceFile, records: Int32Array, r: number, table: TableState, rows: DeferredRows): boolean {
     const text = source.text;
-    const start = records[r + START]!;
     const flags = records[r + FLAGS]!;
-    const chainStart = start + 3;
+    const chainStart = records[r + START]! + 3;
     const chainEnd = records[r + CHAIN_END]!;
     const last = table.lastChain;
     const chain = last !== undefined && chainEnd - chainStart === last.name.length && text.startsWith(last.name, chainStart) ? last : table.chains.get(text.slice(chainStart, chainEnd));
@@ -107,28 +69,9 @@ class RecordKeeper {
     if ((flags & OUT_WRITTEN) !== 0 && (chainName === "PREROUTING" || chainName === "INPUT")) return false;
     const target = this.target(text, records, r, flags, table, chainName, rows);
     if (target === undefined) return false;
-    const facts = lineFacts;
-    facts.chain = chain;
-    facts.target = target;
-    facts.matchCount = records[r + MATCH_COUNT]!;
-    facts.proto = records[r + PROTO]!;
-    facts.protoNegated = (flags & PROTO_NEGATED) !== 0;
-    facts.sport = (flags & HAS_SPORT) !== 0 ? pair(this.sport, records[r + SPORT_LO]!, records[r + SPORT_HI]!) : undefined;
-    facts.sportNegated = (flags & SPORT_NEGATED) !== 0;
-    facts.dport = (flags & HAS_DPORT) !== 0 ? pair(this.dport, records[r + DPORT_LO]!, records[r + DPORT_HI]!) : undefined;
-    facts.dportNegated = (flags & DPORT_NEGATED) !== 0;
-    if (facts.interfaces.length !== 0) facts.interfaces.length = 0;
-    if ((flags & HAS_IN) !== 0) facts.interfaces.push(text.slice(records[r + IN_START]!, records[r + IN_END]!));
-    if ((flags & HAS_OUT) !== 0) facts.interfaces.push(text.slice(records[r + OUT_START]!, records[r + OUT_END]!));
-    facts.src = (flags & HAS_SRC) !== 0;
-    facts.srcFirst = records[r + SRC_FIRST]! >>> 0;
-    facts.srcLast = records[r + SRC_LAST]! >>> 0;
-    facts.srcNegated = (flags & SRC_NEGATED) !== 0;
-    facts.dst = (flags & HAS_DST) !== 0;
-    facts.dstFirst = records[r + DST_FIRST]! >>> 0;
-    facts.dstLast = records[r + DST_LAST]! >>> 0;
-    facts.dstNegated = (flags & DST_NEGATED) !== 0;
+    rows.keepRecord(text, records, r, chain, target);
     table.lastChain = chain;
+    linesTaken++;
     return true;
   }
 
@@ -207,12 +150,6 @@ function takePrefetched(keeper: RecordKeeper, prefetched: PrefetchedRecords, sou
     start = Math.min(to, end + (text.charCodeAt(end) === 13 ? 2 : 1));
   }
   return to;
-}
-
-function pair(into: [number, number], lo: number, hi: number): [number, number] {
-  into[0] = lo;
-  into[1] = hi;
-  return into;
 }
 
 let compiled: (() => Uint8Array | undefined) | undefined;
