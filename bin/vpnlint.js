@@ -33,7 +33,6 @@ const PREFETCH_MINIMUM = 4 << 20;
  */
 function startLinePrefetch(args) {
   if (args[0] !== "audit" || typeof __dirname !== "string") return;
-  const workerFile = join(__dirname, "../dist/formats/iptables/line-worker.js");
   const checker = join(__dirname, "../dist/native/common-lines.wasm");
   const large = (path) => {
     try {
@@ -43,18 +42,32 @@ function startLinePrefetch(args) {
       return false;
     }
   };
-  if (!args.slice(1).some((arg) => !arg.startsWith("-") && large(arg)) || !existsSync(workerFile) || !existsSync(checker)) return;
+  if (!args.slice(1).some((arg) => !arg.startsWith("-") && large(arg)) || !existsSync(checker)) return;
+  const workerFile = lineWorkerFile(join(__dirname, "../dist/formats/iptables"));
+  if (workerFile === undefined) return;
   try {
     const { MessageChannel, Worker } = process.getBuiltinModule("node:worker_threads");
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
-    const worker = new Worker(workerFile, { workerData: { checker, port: port2, signal }, transferList: [port2] });
+    // Its standard streams are left unconnected (it writes nothing), which spares setting up their piping.
+    const worker = new Worker(workerFile, { workerData: { checker, port: port2, signal }, transferList: [port2], stdout: true, stderr: true });
     worker.unref();
     // A worker that fails stops sending: the audit waits a bounded time, then checks the lines itself.
     worker.on("error", () => {});
     globalThis[Symbol.for("vpnlint.linePrefetch")] = { port: port1, signal, worker };
   } catch {
     // No thread to be had: the audit does all the work on this one, as without a prefetch.
+  }
+}
+
+/** The worker's single-file build (scripts/build-bundle.mjs), unless tsc has rebuilt it since; else its module. */
+function lineWorkerFile(directory) {
+  const modules = join(directory, "line-worker.js");
+  try {
+    const linked = join(directory, "line-worker.cjs");
+    return statSync(linked).mtimeMs >= statSync(modules).mtimeMs ? linked : modules;
+  } catch {
+    return existsSync(modules) ? modules : undefined;
   }
 }
 

@@ -41,7 +41,7 @@ export function startLinePrefetch(checker: string, workerFile: URL | string = ne
   const { MessageChannel, Worker } = workerThreads();
   const { port1, port2 } = new MessageChannel();
   const signal = new SharedArrayBuffer(4);
-  const worker = new Worker(workerFile, { workerData: { checker, port: port2, signal }, transferList: [port2] });
+  const worker = new Worker(workerFile, { workerData: { checker, port: port2, signal }, transferList: [port2], stdout: true, stderr: true });
   worker.unref();
   worker.on("error", () => {});
   const started: StartedPrefetch = { port: port1, signal, worker, waitMs };

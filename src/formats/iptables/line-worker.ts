@@ -12,8 +12,13 @@ import { readFileSync } from "node:fs";
 import { workerData, type MessagePort } from "node:worker_threads";
 import { copyIntoChecker, WebAssemblyApi, type CheckerExports, type LineWorkerData, type LineWorkerJob, type LineWorkerMessage } from "./line-protocol.js";
 
-/** Records per message: a few milliseconds of the checker's work, so the main thread soon has its first lines. */
+/**
+ * Records per message: a few milliseconds of the checker's work. The first message has fewer, and each next one four
+ * times as many up to CHUNK_RECORDS, so that the main thread, which often reaches its first rule before the worker,
+ * waits only for a few hundred lines.
+ */
 const CHUNK_RECORDS = 4096;
+const FIRST_CHUNK_RECORDS = 256;
 /** Records one run of the checker may write (MAX_RECORDS there). */
 const RUN_RECORDS = 1024;
 
@@ -36,6 +41,7 @@ function checkAll(exports: CheckerExports, job: LineWorkerJob): void {
   const fields = exports.RECORD_FIELDS.value;
   let chunk = new Int32Array((CHUNK_RECORDS + RUN_RECORDS) * fields);
   let count = 0;
+  let chunkRecords = FIRST_CHUNK_RECORDS;
   let start = 0;
   do {
     if (start < to) {
@@ -49,11 +55,12 @@ function checkAll(exports: CheckerExports, job: LineWorkerJob): void {
         start = newline === -1 ? to : newline + 1;
       }
     }
-    if (count >= CHUNK_RECORDS || start >= to) {
+    if (count >= chunkRecords || start >= to) {
       const records = chunk.buffer as ArrayBuffer;
       send({ kind: "records", records, fields, count, upTo: start, done: start >= to }, [records]);
       chunk = new Int32Array((CHUNK_RECORDS + RUN_RECORDS) * fields);
       count = 0;
+      chunkRecords = Math.min(CHUNK_RECORDS, chunkRecords * 4);
     }
   } while (start < to);
 }

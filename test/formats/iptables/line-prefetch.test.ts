@@ -20,6 +20,8 @@ import { expectSameReading } from "./readings.js";
 
 const CHECKER = join(repoRoot, "dist", "native", "common-lines.wasm");
 const WORKER = join(repoRoot, "dist", "formats", "iptables", "line-worker.js");
+/** The same worker linked into one CommonJS file (scripts/build-bundle.mjs), which bin/vpnlint.js starts. */
+const LINKED_WORKER = join(repoRoot, "dist", "formats", "iptables", "line-worker.cjs");
 const directory = mkdtempSync(join(tmpdir(), "vpnlint-prefetch-"));
 
 afterAll(() => {
@@ -48,10 +50,13 @@ function readWithWorkerOnly(source: SourceFile): () => ReturnType<typeof parseSo
 }
 
 describe("a line prefetch", () => {
-  it("gives the records of a kube-proxy dump, which read as the JavaScript reader reads it", () => {
+  it.each([
+    ["its modules", WORKER],
+    ["its single-file build", LINKED_WORKER],
+  ])("gives the records of a kube-proxy dump, which read as the JavaScript reader reads it (worker: %s)", (_, worker) => {
     const text = kubeDump(10_000);
     const lines = text.split("\n").filter((line) => line.startsWith("-A ")).length;
-    const source = prefetched("kube.rules", text);
+    const source = prefetched("kube.rules", text, () => startLinePrefetch(CHECKER, worker));
     expect(expectSameReading("kube.rules", source, readWithWorkerOnly(source))).toBeGreaterThan(lines * 0.95);
   });
 
