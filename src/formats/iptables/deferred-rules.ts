@@ -36,7 +36,7 @@ import {
   OUT_START,
   PROTO,
   PROTO_NEGATED,
-  ROW_FIELDS,
+  RECORD_FIELDS,
   SPORT_HI,
   SPORT_LO,
   SPORT_NEGATED,
@@ -59,13 +59,13 @@ export interface PendingRows {
 }
 
 /**
- * Rows of one table being loaded, in file order: ROW_FIELDS numbers each in one array (row-layout.ts), no object per
+ * Rows of one table being loaded, in file order: RECORD_FIELDS numbers each in one array (row-layout.ts), no object per
  * row (a dump's ports are mostly distinct, so even shared match objects would be one per rule), and the target's
  * summary.
  */
 export class DeferredRows {
   // Room for 256 rows at first (a hand-written file has fewer), doubled as needed.
-  private data = new Int32Array(256 * ROW_FIELDS);
+  private data = new Int32Array(256 * RECORD_FIELDS);
   private readonly targets: TargetSummary[] = [];
   private count = 0;
   /** Rows still waiting in some chain's `pending`. */
@@ -93,9 +93,9 @@ export class DeferredRows {
   /** Keeps the checked line `text[start, end)` as a row of its chain, with what `lineFacts` holds of it. */
   keep(start: number, end: number): void {
     const facts = lineFacts;
-    const row = this.newRow();
+    const row = this.reserve(1);
     const data = this.data;
-    const at = row * ROW_FIELDS;
+    const at = row * RECORD_FIELDS;
     data[at + START] = start;
     data[at + END] = end;
     data[at + MATCH_COUNT] = facts.matchCount;
@@ -127,28 +127,32 @@ export class DeferredRows {
   }
 
   /**
-   * Keeps the line of the compiled checker's record at `records[r]` (row-layout.ts) as a row of `chain` with `target`;
-   * the names of its interface matches are read from `text`.
+   * Keeps the lines of `count` consecutive records of the compiled checker, from `records[r]` (row-layout.ts), as rows
+   * of `chains[i]` with `targets[i]`; the names of their interface matches are read from `text`.
    */
-  keepRecord(text: string, records: Int32Array, r: number, chain: ChainState, target: TargetSummary): void {
-    const row = this.newRow();
-    const data = this.data;
-    const at = row * ROW_FIELDS;
-    for (let i = 0; i < ROW_FIELDS; i++) data[at + i] = records[r + i]!;
-    const flags = records[r + FLAGS]!;
-    const pending = this.addToChain(row, chain, target, records[r + MATCH_COUNT]!);
-    if ((flags & HAS_IN) !== 0) addInterface(pending, text.slice(records[r + IN_START]!, records[r + IN_END]!));
-    if ((flags & HAS_OUT) !== 0) addInterface(pending, text.slice(records[r + OUT_START]!, records[r + OUT_END]!));
+  keepRecords(text: string, records: Int32Array, r: number, count: number, chains: readonly ChainState[], targets: readonly TargetSummary[]): void {
+    const first = this.reserve(count);
+    this.data.set(records.subarray(r, r + count * RECORD_FIELDS), first * RECORD_FIELDS);
+    for (let i = 0, q = r; i < count; i++, q += RECORD_FIELDS) {
+      const pending = this.addToChain(first + i, chains[i]!, targets[i]!, records[q + MATCH_COUNT]!);
+      const flags = records[q + FLAGS]!;
+      if ((flags & HAS_IN) !== 0) addInterface(pending, text.slice(records[q + IN_START]!, records[q + IN_END]!));
+      if ((flags & HAS_OUT) !== 0) addInterface(pending, text.slice(records[q + OUT_START]!, records[q + OUT_END]!));
+    }
   }
 
-  private newRow(): number {
-    const row = this.count++;
-    if (row * ROW_FIELDS === this.data.length) {
-      const data = new Int32Array(this.data.length * 2);
-      data.set(this.data);
+  /** Makes room for `count` more rows and counts them; returns the first one's number. */
+  private reserve(count: number): number {
+    const first = this.count;
+    this.count += count;
+    if (this.count * RECORD_FIELDS > this.data.length) {
+      let size = this.data.length * 2;
+      while (size < this.count * RECORD_FIELDS) size *= 2;
+      const data = new Int32Array(size);
+      data.set(this.data.subarray(0, first * RECORD_FIELDS));
       this.data = data;
     }
-    return row;
+    return first;
   }
 
   /** Appends `row` to the chain's pending rows; returns them. */
@@ -187,7 +191,7 @@ export class DeferredRows {
     let lastTargetMarks = 0;
     const { protos: protoMarks, sports: sportMarks, dports: dportMarks } = fields;
     for (let row = 0; row < marks.length; row++) {
-      const at = row * ROW_FIELDS;
+      const at = row * RECORD_FIELDS;
       const flags = data[at + FLAGS]!;
       const proto = data[at + PROTO]!;
       const target = targets[row]!;
@@ -216,7 +220,7 @@ export class DeferredRows {
   /** See DeferredRules.bounds. */
   bounds(row: number, into: PlainBounds): void {
     const data = this.data;
-    const at = row * ROW_FIELDS;
+    const at = row * RECORD_FIELDS;
     const flags = data[at + FLAGS]!;
     into.hasSrc = (flags & (HAS_SRC | SRC_NEGATED)) === HAS_SRC;
     if (into.hasSrc) {
@@ -240,11 +244,11 @@ export class DeferredRows {
 
   /** The rule has no match: it applies to every packet. */
   unconditional(row: number): boolean {
-    return this.data[row * ROW_FIELDS + MATCH_COUNT] === 0;
+    return this.data[row * RECORD_FIELDS + MATCH_COUNT] === 0;
   }
 
   build(row: number, chain: string, index: number): Rule {
-    const at = row * ROW_FIELDS;
+    const at = row * RECORD_FIELDS;
     return buildCommonRule(this.source, this.data[at + START]!, this.data[at + END]!, this.table, chain, index);
   }
 }

@@ -12,6 +12,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { MessagePort } from "node:worker_threads";
 import { LINE_PREFETCH_KEY, type LineWorkerJob, type LineWorkerMessage, type StartedPrefetch } from "./line-protocol.js";
+import { RECORD_FIELDS, START } from "./row-layout.js";
 
 /** Files smaller than this are left to the main thread alone: the worker would start later than it is needed. */
 export const PREFETCH_MINIMUM = 4 << 20;
@@ -28,8 +29,6 @@ function workerThreads(): typeof import("node:worker_threads") {
   return process.getBuiltinModule("node:worker_threads");
 }
 
-/** Record fields read here (see assembly/common-lines.ts). */
-const START = 0;
 
 const prefetchedRecords = new WeakMap<Buffer, PrefetchedRecords>();
 
@@ -102,16 +101,24 @@ function receive(started: StartedPrefetch): LineWorkerMessage | undefined {
 
 /** The records of one document as the worker sends them, read forward from its first line to its last. */
 export class PrefetchedRecords {
-  /** The chunk being read: `count` records from index 0. */
+  /** The chunk being read: its records, RECORD_FIELDS values each, up to `recordsEnd`. */
   records = new Int32Array(0);
   private count = 0;
   private next = 0;
   /** Every line starting before this offset has been checked (its record, if any, is in this chunk or before). */
   private upTo = 0;
   private done = false;
-  private fields = 0;
 
   constructor(private readonly started: StartedPrefetch) {}
+
+  get recordsEnd(): number {
+    return this.count * RECORD_FIELDS;
+  }
+
+  /** Goes past `count` records from the one find last gave (the caller kept their lines). */
+  pass(count: number): void {
+    this.next += count;
+  }
 
   /**
    * The index in `records` of the record of the line starting at `start`; LINE_NOT_TAKEN when the checker did not
@@ -120,7 +127,7 @@ export class PrefetchedRecords {
   find(start: number): number {
     for (;;) {
       while (this.next < this.count) {
-        const at = this.next * this.fields;
+        const at = this.next * RECORD_FIELDS;
         const recordStart = this.records[at + START]!;
         if (recordStart === start) return at;
         if (recordStart > start) return LINE_NOT_TAKEN;
@@ -133,12 +140,12 @@ export class PrefetchedRecords {
 
   private receiveChunk(): boolean {
     const message = receive(this.started);
-    if (message?.kind !== "records") {
+    // Records of another layout (a checker built from other sources) are not used either.
+    if (message?.kind !== "records" || message.fields !== RECORD_FIELDS) {
       void this.started.worker.terminate();
       return false;
     }
-    this.fields = message.fields;
-    this.records = new Int32Array(message.records, 0, message.count * this.fields);
+    this.records = new Int32Array(message.records, 0, message.count * RECORD_FIELDS);
     this.count = message.count;
     this.next = 0;
     this.upTo = message.upTo;

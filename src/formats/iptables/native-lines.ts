@@ -15,7 +15,7 @@
 import type { TargetSummary } from "../../model/firewall.js";
 import type { SourceFile } from "../../model/source.js";
 import { DNAT_SUMMARY, jumpSummary, MARK_SUMMARY, NO_TARGET } from "./common-lines.js";
-import type { TableState } from "./commands.js";
+import type { ChainState, TableState } from "./commands.js";
 import type { DeferredRows } from "./deferred-rules.js";
 import { copyIntoChecker, WebAssemblyApi, type CheckerExports } from "./line-protocol.js";
 import { LINE_NOT_TAKEN, prefetchedRecordsOf, WORKER_STOPPED, type PrefetchedRecords } from "./line-prefetch.js";
@@ -26,6 +26,7 @@ import {
   GOTO,
   IN_WRITTEN,
   OUT_WRITTEN,
+  RECORD_FIELDS,
   START,
   TARGET_DNAT,
   TARGET_END,
@@ -44,35 +45,69 @@ interface KnownTarget {
 }
 
 /**
- * Keeps checked records as rows: finds the chain, resolves the target and hands the record to DeferredRows.keepRecord.
- * Records come from the checker run here (LocalChecker) or from a prefetch's worker thread (line-prefetch.ts).
+ * Keeps checked records as rows: finds each one's chain, resolves its target, and hands runs of them to
+ * DeferredRows.keepRecords. Records come from the checker run here (LocalChecker) or from a prefetch's worker thread
+ * (line-prefetch.ts). One loop over a run of records, rather than a call per record: V8 optimizes a function once it
+ * has run enough, so the loop that does the most work is compiled early (see INTERRUPT_BUDGET in bin/vpnlint.js).
  */
 class RecordKeeper {
   private readonly targets = new Map<number, KnownTarget>();
+  /** The chain and target of each record of the run being kept, by position in the run. */
+  private readonly runChains: ChainState[] = [];
+  private readonly runTargets: TargetSummary[] = [];
+  /** How many records the last keepRun kept. */
+  kept = 0;
+  /** Whether the last keepRun stopped at a line it did not keep (rather than at the end of its records). */
+  stopped = false;
 
   /** Before each call of a `take`: chain existence changes only through the general path, which runs between calls. */
   begin(): void {
     this.targets.clear();
   }
 
-  /** Keeps the line of the record at `r` as a row; false when it is not to be kept (the caller reads it). */
-  keep(source: SourceFile, records: Int32Array, r: number, table: TableState, rows: DeferredRows): boolean {
+  /**
+   * Keeps as rows the records in `records` from index `r` (a line start's) up to `limit`, of consecutive lines ending at
+   * or before `to`, until a line this side does not take; returns the start of the line after the last one kept (at
+   * most `to`). `kept` and `stopped` say how many were kept and whether a line was left.
+   */
+  keepRun(source: SourceFile, records: Int32Array, r: number, limit: number, to: number, table: TableState, rows: DeferredRows): number {
     const text = source.text;
-    const flags = records[r + FLAGS]!;
-    const chainStart = records[r + START]! + 3;
-    const chainEnd = records[r + CHAIN_END]!;
-    const last = table.lastChain;
-    const chain = last !== undefined && chainEnd - chainStart === last.name.length && text.startsWith(last.name, chainStart) ? last : table.chains.get(text.slice(chainStart, chainEnd));
-    if (chain === undefined) return false;
-    const chainName = chain.name;
-    if ((flags & IN_WRITTEN) !== 0 && (chainName === "OUTPUT" || chainName === "POSTROUTING")) return false;
-    if ((flags & OUT_WRITTEN) !== 0 && (chainName === "PREROUTING" || chainName === "INPUT")) return false;
-    const target = this.target(text, records, r, flags, table, chainName, rows);
-    if (target === undefined) return false;
-    rows.keepRecord(text, records, r, chain, target);
-    table.lastChain = chain;
-    linesTaken++;
-    return true;
+    let start = records[r + START]!;
+    let last = table.lastChain;
+    let count = 0;
+    let q = r;
+    for (; q < limit; q += RECORD_FIELDS) {
+      const end = records[q + END]!;
+      if (records[q + START] !== start || end > to) break;
+      const flags = records[q + FLAGS]!;
+      const chainStart = start + 3;
+      const chainEnd = records[q + CHAIN_END]!;
+      // Runs of rules of one chain: compared in place with the last chain's name, looked up only when it changes.
+      let chain = last;
+      if (chain === undefined || chainEnd - chainStart !== chain.name.length || !text.startsWith(chain.name, chainStart)) {
+        chain = table.chains.get(text.slice(chainStart, chainEnd));
+        if (chain === undefined) break;
+      }
+      const chainName = chain.name;
+      if ((flags & IN_WRITTEN) !== 0 && (chainName === "OUTPUT" || chainName === "POSTROUTING")) break;
+      if ((flags & OUT_WRITTEN) !== 0 && (chainName === "PREROUTING" || chainName === "INPUT")) break;
+      const target = this.target(text, records, q, flags, table, chainName, rows);
+      if (target === undefined) break;
+      this.runChains[count] = chain;
+      this.runTargets[count] = target;
+      count++;
+      last = chain;
+      // The next line starts past the line's break (the record's end leaves out a carriage return before it).
+      start = Math.min(to, end + (text.charCodeAt(end) === 13 ? 2 : 1));
+    }
+    if (count > 0) {
+      rows.keepRecords(text, records, r, count, this.runChains, this.runTargets);
+      table.lastChain = last;
+      linesTaken += count;
+    }
+    this.kept = count;
+    this.stopped = q < limit;
+    return start;
   }
 
   private target(text: string, records: Int32Array, r: number, flags: number, table: TableState, chainName: string, rows: DeferredRows): TargetSummary | undefined {
@@ -95,12 +130,9 @@ class RecordKeeper {
 
 /** The checker run on this thread, over runs of lines of a document copied into its memory. */
 class LocalChecker {
-  private readonly recordFields: number;
   private loaded: SourceFile | undefined;
 
-  constructor(private readonly exports: CheckerExports) {
-    this.recordFields = exports.RECORD_FIELDS.value;
-  }
+  constructor(private readonly exports: CheckerExports) {}
 
   /** Copies `source`'s bytes into the checker's memory (once per document); throws when memory cannot grow. */
   load(source: SourceFile, bytes: Buffer): void {
@@ -120,9 +152,10 @@ class LocalChecker {
     let start = from;
     while (start < to) {
       const count = exports.run(start, to);
-      const records = new Int32Array(exports.memory.buffer, exports.recordsAt(), count * this.recordFields);
-      for (let r = 0; r < records.length; r += this.recordFields) {
-        if (!keeper.keep(source, records, r, table, rows)) return records[r + START]!;
+      if (count > 0) {
+        const records = new Int32Array(exports.memory.buffer, exports.recordsAt(), count * RECORD_FIELDS);
+        const next = keeper.keepRun(source, records, 0, records.length, to, table, rows);
+        if (keeper.stopped) return next;
       }
       start = exports.runStoppedAt();
       if (exports.runStoppedOnLine() !== 0) return start;
@@ -136,18 +169,15 @@ class LocalChecker {
  * past `to`, is the caller's. Null when the worker stopped answering (the caller goes on with a LocalChecker).
  */
 function takePrefetched(keeper: RecordKeeper, prefetched: PrefetchedRecords, source: SourceFile, from: number, to: number, table: TableState, rows: DeferredRows): number | null {
-  const text = source.text;
   keeper.begin();
   let start = from;
   while (start < to) {
     const r = prefetched.find(start);
     if (r === LINE_NOT_TAKEN) return start;
     if (r === WORKER_STOPPED) return null;
-    const records = prefetched.records;
-    const end = records[r + END]!;
-    if (end > to || !keeper.keep(source, records, r, table, rows)) return start;
-    // The next line starts past the line's break (the record's end leaves out a carriage return before it).
-    start = Math.min(to, end + (text.charCodeAt(end) === 13 ? 2 : 1));
+    start = keeper.keepRun(source, prefetched.records, r, prefetched.recordsEnd, to, table, rows);
+    prefetched.pass(keeper.kept);
+    if (keeper.stopped) return start;
   }
   return to;
 }
@@ -226,8 +256,9 @@ function loadedChecker(source: SourceFile, bytes: Buffer): LocalChecker | null {
 function instantiate(bytes: Uint8Array | undefined): LocalChecker | null {
   if (bytes === undefined) return null;
   try {
-    const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(bytes), {});
-    return new LocalChecker(instance.exports as unknown as CheckerExports);
+    const exports = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(bytes), {}).exports as unknown as CheckerExports;
+    // A checker of another record layout (a build of other sources) is not used.
+    return exports.RECORD_FIELDS.value === RECORD_FIELDS ? new LocalChecker(exports) : null;
   } catch {
     return null;
   }

@@ -1,8 +1,12 @@
 // The record the compiled checker (assembly/common-lines.ts) writes for each line it takes, and the row a deferred
-// rule is kept as (deferred-rules.ts): a row is the record's first ROW_FIELDS fields, so a record is kept by copying
-// them, and a line the JavaScript reader took is written in the same layout. Field indexes count Int32 values; the
-// compiled checker has the same layout in bytes, and test/formats/iptables/native-lines.test.ts compares what both
-// sides make of the same lines.
+// rule is kept as (deferred-rules.ts): rows are records, so runs of records are kept by copying them whole, and a line
+// the JavaScript reader took is written in the same layout (its first fields, up to DST_LAST). Field indexes count
+// Int32 values; the compiled checker has the same layout in bytes and exports its RECORD_FIELDS, which must equal this
+// one for its records to be used; test/formats/iptables/native-lines.test.ts compares what both sides make of the same
+// lines.
+
+/** Int32 values per record (and per row). */
+export const RECORD_FIELDS = 21;
 
 export const START = 0;
 export const END = 1;
@@ -20,8 +24,7 @@ export const SRC_FIRST = 9;
 export const SRC_LAST = 10;
 export const DST_FIRST = 11;
 export const DST_LAST = 12;
-/** The fields a row keeps: the ones above. The ones below are offsets into the text, read while the line is kept. */
-export const ROW_FIELDS = 13;
+/** Offsets into the text, read while the line is kept. */
 export const CHAIN_END = 13;
 export const TARGET_START = 14;
 export const TARGET_END = 15;
