@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseSource } from "../../../src/formats/index.js";
 import { nativeLinesTaken, stopNativeLines, useNativeLines } from "../../../src/formats/iptables/native-lines.js";
+import { WebAssemblyApi, type CheckerExports } from "../../../src/formats/iptables/line-protocol.js";
+import { RECORD_FIELDS } from "../../../src/formats/iptables/row-layout.js";
 import { SourceFile } from "../../../src/model/source.js";
 import { kubeDump } from "../../../bench/generate.js";
 import { compileLineChecker } from "../../../scripts/build-native.mjs";
@@ -41,6 +43,11 @@ describe("the compiled line checker", () => {
   it("is what dist/native/common-lines.wasm holds (run `npm run build` after changing assembly/)", () => {
     const shipped = readFileSync(join(repoRoot, "dist", "native", "common-lines.wasm"));
     expect(Buffer.from(compiled).equals(shipped)).toBe(true);
+  });
+
+  it("writes records of the layout the rows are kept in (src/formats/iptables/row-layout.ts)", () => {
+    const exports = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(compiled), {}).exports as CheckerExports;
+    expect(exports.RECORD_FIELDS.value).toBe(RECORD_FIELDS);
   });
 
   it("reads a kube-proxy dump as the JavaScript reader does, taking all but a few lines", () => {
