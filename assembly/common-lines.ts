@@ -13,8 +13,8 @@
 const MAX_LINE_WORDS = 251;
 const MAX_WORD_LENGTH = 1023;
 
-/** Record layout: RECORD_FIELDS i32 per line, at recordsAt(). Field indexes, in bytes. */
-export const RECORD_FIELDS = 21;
+/** Record layout (src/formats/iptables/row-layout.ts): RECORD_FIELDS i32 per line, at recordsAt(). Field indexes, in bytes. */
+export const RECORD_FIELDS = 22;
 const START = 0;
 const END = 4;
 const FLAGS = 8;
@@ -35,7 +35,9 @@ const IN_START = 64;
 const IN_END = 68;
 const OUT_START = 72;
 const OUT_END = 76;
-const TARGET_HASH = 80;
+/** The name ids (see intern) of the target's name, when it is a name, and of the chain's. */
+const TARGET_ID = 80;
+const CHAIN_ID = 84;
 
 /** Bits of FLAGS. */
 const PROTO_NEGATED = 1;
@@ -461,7 +463,7 @@ function checkLine(start: i32, end: i32, record: usize): bool {
     } else target = TARGET_NAMED;
     store<i32>(record + TARGET_START, wordStart(name));
     store<i32>(record + TARGET_END, wordEnd(name));
-    store<i32>(record + TARGET_HASH, hash(wordStart(name), wordEnd(name)));
+    store<i32>(record + TARGET_ID, target == TARGET_NAMED ? intern(wordStart(name), wordEnd(name)) : 0);
   }
   store<i32>(record + START, start);
   store<i32>(record + END, end);
@@ -469,6 +471,7 @@ function checkLine(start: i32, end: i32, record: usize): bool {
   store<i32>(record + PROTO, proto);
   store<i32>(record + MATCH_COUNT, matches);
   store<i32>(record + CHAIN_END, wordEnd(1));
+  store<i32>(record + CHAIN_ID, intern(wordStart(1), wordEnd(1)));
   return true;
 }
 
@@ -507,9 +510,42 @@ function dnatTaken(): bool {
   return plainPort(colon + 1, e) >= 0;
 }
 
-/** FNV-1a of text[from, to): lets the caller recognise a target name it has read before without slicing it. */
-function hash(from: i32, to: i32): i32 {
+/**
+ * Names (chains, jump targets) read in this document, by id: the same name has the same id from line to line, so the
+ * caller recognises a chain or target it has resolved before by comparing numbers rather than text. An open-addressing
+ * table of NAME_SLOTS slots (start, length, id; id 0 for an empty slot), half of which are used at most: a document
+ * with more names gets id 0 for the others, which tells the caller to read the name itself.
+ */
+const NAME_SLOTS = 65536;
+const NAME_SLOT_BYTES = 12;
+const names = memory.data(NAME_SLOTS * NAME_SLOT_BYTES, 16);
+let nameCount = 0;
+
+/** Forgets the names of the previous document (the caller copies a new one into memory). */
+export function reset(): void {
+  memory.fill(names, 0, NAME_SLOTS * NAME_SLOT_BYTES);
+  nameCount = 0;
+}
+
+/** The id (1 or more) of the name text[from, to), given one when first seen; 0 when the table is full. */
+function intern(from: i32, to: i32): i32 {
+  const length = to - from;
   let h: u32 = 2166136261;
   for (let i = from; i < to; i++) h = (h ^ <u32>ch(i)) * 16777619;
-  return <i32>h;
+  let slot = h & (NAME_SLOTS - 1);
+  // At most half the slots are used, so an empty one comes long before the probes run out.
+  for (let probe = 0; probe < NAME_SLOTS; probe++) {
+    const entry = names + <usize>(slot * NAME_SLOT_BYTES);
+    const id = load<i32>(entry, 8);
+    if (id == 0) {
+      if (nameCount >= NAME_SLOTS / 2) return 0;
+      store<i32>(entry, from);
+      store<i32>(entry, length, 4);
+      store<i32>(entry, ++nameCount, 8);
+      return nameCount;
+    }
+    if (load<i32>(entry, 4) == length && memory.compare(text + <usize>load<i32>(entry), text + <usize>from, length) == 0) return id;
+    slot = (slot + 1) & (NAME_SLOTS - 1);
+  }
+  return 0;
 }

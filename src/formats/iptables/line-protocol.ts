@@ -21,6 +21,8 @@ export interface CheckerExports {
   readonly RECORD_FIELDS: { readonly value: number };
   textAt(): number;
   recordsAt(): number;
+  /** Forgets the names of the previous document (their ids). */
+  reset(): void;
   run(from: number, to: number): number;
   runStoppedAt(): number;
   runStoppedOnLine(): number;
@@ -30,6 +32,7 @@ const WASM_PAGE = 65536;
 
 /** Copies a document's bytes into the checker's memory, at textAt(); throws when the memory cannot grow. */
 export function copyIntoChecker(exports: CheckerExports, bytes: Uint8Array): void {
+  exports.reset();
   const memory = exports.memory;
   const need = exports.textAt() + bytes.length;
   if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / WASM_PAGE));

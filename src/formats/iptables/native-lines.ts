@@ -21,6 +21,7 @@ import { copyIntoChecker, WebAssemblyApi, type CheckerExports } from "./line-pro
 import { LINE_NOT_TAKEN, prefetchedRecordsOf, WORKER_STOPPED, type PrefetchedRecords } from "./line-prefetch.js";
 import {
   CHAIN_END,
+  CHAIN_ID,
   END,
   FLAGS,
   GOTO,
@@ -30,28 +31,26 @@ import {
   START,
   TARGET_DNAT,
   TARGET_END,
-  TARGET_HASH,
+  TARGET_ID,
   TARGET_MARK,
   TARGET_NAMED,
   TARGET_SHIFT,
   TARGET_START,
 } from "./row-layout.js";
 
-/** A target name read before in this run, recognised by its hash and checked in place. */
-interface KnownTarget {
-  readonly name: string;
-  readonly goto: boolean;
-  readonly summary: TargetSummary;
-}
-
 /**
  * Keeps checked records as rows: finds each one's chain, resolves its target, and hands runs of them to
  * DeferredRows.keepRecords. Records come from the checker run here (LocalChecker) or from a prefetch's worker thread
  * (line-prefetch.ts). One loop over a run of records, rather than a call per record: V8 optimizes a function once it
  * has run enough, so the loop that does the most work is compiled early (see INTERRUPT_BUDGET in bin/vpnlint.js).
+ * Chains and targets are recognised by the ids the checker gives their names (row-layout.ts CHAIN_ID, TARGET_ID):
+ * comparing names in the text cost more than all the rest of keeping a record.
  */
 class RecordKeeper {
-  private readonly targets = new Map<number, KnownTarget>();
+  /** By name id: the chain of that name, null for none. Valid during one `take` (see begin). */
+  private chainsById: (ChainState | null | undefined)[] = [];
+  /** By name id * 2 + 1 for a goto: the target's summary, null when the line is the JavaScript reader's. */
+  private targetsById: (TargetSummary | null | undefined)[] = [];
   /** The chain and target of each record of the run being kept, by position in the run. */
   private readonly runChains: ChainState[] = [];
   private readonly runTargets: TargetSummary[] = [];
@@ -60,9 +59,13 @@ class RecordKeeper {
   /** Whether the last keepRun stopped at a line it did not keep (rather than at the end of its records). */
   stopped = false;
 
-  /** Before each call of a `take`: chain existence changes only through the general path, which runs between calls. */
+  /**
+   * Before each call of a `take`: chains come and go, and with them jump targets, only through the general path,
+   * which runs between calls.
+   */
   begin(): void {
-    this.targets.clear();
+    this.chainsById = [];
+    this.targetsById = [];
   }
 
   /**
@@ -72,6 +75,8 @@ class RecordKeeper {
    */
   keepRun(source: SourceFile, records: Int32Array, r: number, limit: number, to: number, table: TableState, rows: DeferredRows): number {
     const text = source.text;
+    const chainsById = this.chainsById;
+    const targetsById = this.targetsById;
     let start = records[r + START]!;
     let last = table.lastChain;
     let count = 0;
@@ -80,19 +85,23 @@ class RecordKeeper {
       const end = records[q + END]!;
       if (records[q + START] !== start || end > to) break;
       const flags = records[q + FLAGS]!;
-      const chainStart = start + 3;
-      const chainEnd = records[q + CHAIN_END]!;
-      // Runs of rules of one chain: compared in place with the last chain's name, looked up only when it changes.
-      let chain = last;
-      if (chain === undefined || chainEnd - chainStart !== chain.name.length || !text.startsWith(chain.name, chainStart)) {
-        chain = table.chains.get(text.slice(chainStart, chainEnd));
-        if (chain === undefined) break;
-      }
+      const chainId = records[q + CHAIN_ID]!;
+      let chain = chainsById[chainId];
+      if (chain === undefined) chain = this.chain(text, start + 3, records[q + CHAIN_END]!, chainId, table);
+      if (chain === null) break;
       const chainName = chain.name;
       if ((flags & IN_WRITTEN) !== 0 && (chainName === "OUTPUT" || chainName === "POSTROUTING")) break;
       if ((flags & OUT_WRITTEN) !== 0 && (chainName === "PREROUTING" || chainName === "INPUT")) break;
-      const target = this.target(text, records, q, flags, table, chainName, rows);
-      if (target === undefined) break;
+      const kind = (flags >>> TARGET_SHIFT) & 7;
+      let target: TargetSummary | null | undefined;
+      if (kind === TARGET_NAMED) {
+        const targetId = records[q + TARGET_ID]!;
+        target = targetsById[targetId * 2 + ((flags & GOTO) !== 0 ? 1 : 0)];
+        if (target === undefined) target = this.namedTarget(text, records, q, flags, targetId, table, rows);
+      } else if (kind === TARGET_MARK) target = MARK_SUMMARY;
+      else if (kind === TARGET_DNAT) target = table.name === "nat" && chainName !== "INPUT" && chainName !== "POSTROUTING" ? DNAT_SUMMARY : null;
+      else target = NO_TARGET;
+      if (target === null) break;
       this.runChains[count] = chain;
       this.runTargets[count] = target;
       count++;
@@ -110,20 +119,19 @@ class RecordKeeper {
     return start;
   }
 
-  private target(text: string, records: Int32Array, r: number, flags: number, table: TableState, chainName: string, rows: DeferredRows): TargetSummary | undefined {
-    const kind = (flags >>> TARGET_SHIFT) & 7;
-    if (kind === TARGET_MARK) return MARK_SUMMARY;
-    if (kind === TARGET_DNAT) return table.name === "nat" && chainName !== "INPUT" && chainName !== "POSTROUTING" ? DNAT_SUMMARY : undefined;
-    if (kind !== TARGET_NAMED) return NO_TARGET;
+  /** The chain named text[nameStart, nameEnd), null for none; remembered under its id when it has one. */
+  private chain(text: string, nameStart: number, nameEnd: number, id: number, table: TableState): ChainState | null {
+    const chain = table.chains.get(text.slice(nameStart, nameEnd)) ?? null;
+    if (id !== 0) this.chainsById[id] = chain;
+    return chain;
+  }
+
+  /** The summary of a jump or goto to a name (a chain, a verdict...), null for none; remembered under its id. */
+  private namedTarget(text: string, records: Int32Array, q: number, flags: number, id: number, table: TableState, rows: DeferredRows): TargetSummary | null {
     const goto = (flags & GOTO) !== 0;
-    const nameStart = records[r + TARGET_START]!;
-    const nameEnd = records[r + TARGET_END]!;
-    const hash = records[r + TARGET_HASH]!;
-    const known = this.targets.get(hash);
-    if (known !== undefined && known.goto === goto && known.name.length === nameEnd - nameStart && text.startsWith(known.name, nameStart)) return known.summary;
-    const name = text.slice(nameStart, nameEnd);
-    const summary = jumpSummary(name, goto, table.name, rows.loadingOf(table));
-    if (summary !== undefined) this.targets.set(hash, { name, goto, summary });
+    const name = text.slice(records[q + TARGET_START]!, records[q + TARGET_END]!);
+    const summary = jumpSummary(name, goto, table.name, rows.loadingOf(table)) ?? null;
+    if (id !== 0) this.targetsById[id * 2 + (goto ? 1 : 0)] = summary;
     return summary;
   }
 }

@@ -6,7 +6,7 @@
 // lines.
 
 /** Int32 values per record (and per row). */
-export const RECORD_FIELDS = 21;
+export const RECORD_FIELDS = 22;
 
 export const START = 0;
 export const END = 1;
@@ -32,8 +32,12 @@ export const IN_START = 16;
 export const IN_END = 17;
 export const OUT_START = 18;
 export const OUT_END = 19;
-/** A hash of the target's name, which recognises a name read before without slicing it. */
-export const TARGET_HASH = 20;
+/**
+ * Ids of the target's name (when TARGET_NAMED) and of the chain's: equal names have equal ids throughout a document,
+ * so a name resolved before is recognised without reading it; 0 when the checker had no id to give (read the name).
+ */
+export const TARGET_ID = 20;
+export const CHAIN_ID = 21;
 
 /** Bits of FLAGS. */
 export const PROTO_NEGATED = 1;

@@ -57,6 +57,24 @@ describe("the compiled line checker", () => {
     expect(taken).toBeGreaterThan(lines * 0.95);
   });
 
+  it("reads a dump with more chain names than the checker gives ids to (32,768) as the JavaScript reader does", () => {
+    // 40,000 chains, every 100th jumped to from INPUT, every 1,000th jumping to the next (a name first seen as a
+    // target) or to a chain that does not exist (a line the JavaScript reader reads): past the 32,768th name, records
+    // come without ids and this side reads the names.
+    const chains = Array.from({ length: 40_000 }, (_, i) => `C${i}`);
+    const target = (i: number) => (i % 1000 !== 999 ? "ACCEPT" : i % 2000 === 1999 ? "MISSING" : `C${i + 1}`);
+    const lines = [
+      "*filter",
+      ":INPUT DROP [0:0]",
+      ...chains.map((name) => `:${name} - [0:0]`),
+      ...chains.filter((_, i) => i % 100 === 0).map((name, i) => `-A INPUT -s 192.0.2.${i % 256}/32 -j ${name}`),
+      ...chains.map((name, i) => `-A ${name} -p udp -m udp --dport ${500 + (i % 3)} -j ${target(i)}`),
+      "COMMIT",
+      "",
+    ];
+    expect(expectSameReading("many-names.rules", lines.join("\n"))).toBeGreaterThan(40_000);
+  }, 60_000);
+
   it("reads kube-proxy dumps with one line in five damaged as the JavaScript reader does", () => {
     const random = mulberry32(500);
     const lines = kubeDump(2_000).split("\n");
