@@ -2,6 +2,7 @@
 
 import type { Finding, Fix, RuleMeta } from "../model/finding.js";
 import type { ReportedFile } from "./types.js";
+import { sha256Hex } from "./sha256.js";
 
 const DOCS_BASE = "https://github.com/vpnlint/vpnlint/blob/main/docs/rules/";
 
@@ -116,8 +117,7 @@ export function fingerprints(file: ReportedFile, findings: readonly Finding[]): 
     const { table = "", chain = "", ruleText } = finding.anchor;
     const subject = ruleText ?? file.source?.lineText(finding.location.startLine) ?? finding.message;
     const key = [finding.ruleId, table, chain, normalizeText(subject)].join("\u0000");
-    // node:crypto is loaded here, not imported: most runs make no fingerprints, and loading it costs 2-4 ms of start-up.
-    const hash = process.getBuiltinModule("node:crypto").createHash("sha256").update(key).digest("hex").slice(0, 16);
+    const hash = sha256Hex(key).slice(0, 16);
     const occurrence = (seen.get(hash) ?? 0) + 1;
     seen.set(hash, occurrence);
     return `${hash}:${occurrence}`;
