@@ -8,6 +8,7 @@ import {
   binaryGarbage,
   chainCycle,
   chainDepth,
+  chainFan,
   closingBraces,
   hostileShellScripts,
   longIptablesLine,
@@ -73,11 +74,12 @@ describe("hostile input: extreme documents", () => {
     expect(summarize(await runCases(pool, cases))).toEqual([]);
   }, POOL_TEST_TIMEOUT_MS);
 
-  it("walks 50,000 chains in a jump cycle and a 10,000-deep chain in time", async () => {
+  it("walks 50,000 chains in a jump cycle, a 10,000-deep chain and 40,000 chains jumped to from INPUT in time", async () => {
     const cases = [
       text("chainCycle(50000)", "cycle.rules", chainCycle(50_000)),
       text("chainCycle(50000, goto)", "cycle-goto.rules", chainCycle(50_000, true)),
       text("chainDepth(10000)", "deep.rules", chainDepth(10_000)),
+      text("chainFan(40000, 1000)", "fan.rules", chainFan(40_000, 1_000)),
     ];
     expect(summarize(await runCases(pool, cases))).toEqual([]);
   }, POOL_TEST_TIMEOUT_MS);

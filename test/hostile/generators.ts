@@ -305,6 +305,19 @@ export function chainDepth(depth: number): string {
   return lines.join("\n");
 }
 
+/**
+ * `count` user chains, each jumped to from INPUT (one source address each) and jumping on to the next in runs of `run`
+ * (the last of a run to a chain that does not exist): every chain is walked and asked about its callers.
+ */
+export function chainFan(count: number, run: number): string {
+  const lines = ["*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]"];
+  for (let i = 0; i < count; i++) lines.push(`:F${i} - [0:0]`);
+  for (let i = 0; i < count; i++) lines.push(`-A INPUT -s 192.0.2.${i % 256}/32 -j F${i}`);
+  for (let i = 0; i < count; i++) lines.push(`-A F${i} -p udp -m udp --dport ${500 + (i % 3)} -j ${i % run === run - 1 ? "MISSING" : `F${i + 1}`}`);
+  lines.push("COMMIT", "");
+  return lines.join("\n");
+}
+
 /** Same seed, same bytes: uniformly random, or random bytes after a valid-looking header. */
 export function binaryGarbage(seed: number, size: number, header = ""): Uint8Array {
   const random = seededRandom(seed);

@@ -264,28 +264,59 @@ export function reachingHooks(ruleset: Ruleset): ReachingHooks {
   return reached;
 }
 
-const callersMemo = new WeakMap<Ruleset, Map<Chain, PlacedRule[]>>();
+/** Per ruleset: each chain's callers (from the survey's jump graph), and each caller's jumps by the chain they name. */
+interface CallerIndex {
+  readonly callers: Map<Chain, Chain[]>;
+  readonly jumpsOf: Map<Chain, Map<string, PlacedRule[]>>;
+  readonly found: Map<Chain, readonly PlacedRule[]>;
+}
+
+const callerIndexes = new WeakMap<Ruleset, CallerIndex>();
 
 /**
- * The rules that jump or go to `chain` (for interfaces of attachment), in ruleset order. Asked about few chains: each
- * is found from the survey's jump graph (the callers, then their rules naming it), and remembered.
+ * The rules that jump or go to `chain` (for interfaces of attachment), in ruleset order. The jump graph is turned
+ * around once per ruleset, and a caller's rules are read once, into its jumps by target: a dump with thousands of
+ * chains jumped to from one chain asks about each of them (finding each chain's callers by a pass over every chain and
+ * its rules took 30 s for 40,000 chains).
  */
 export function callersOf(ruleset: Ruleset, chain: Chain): readonly PlacedRule[] {
-  let known = callersMemo.get(ruleset);
-  if (!known) callersMemo.set(ruleset, (known = new Map()));
-  let callers = known.get(chain);
-  if (!callers) {
-    const found: PlacedRule[] = [];
+  let index = callerIndexes.get(ruleset);
+  if (!index) {
+    const callers = new Map<Chain, Chain[]>();
     survey(ruleset).callees.forEach((callees, caller) => {
-      if (!callees.includes(chain)) return;
-      for (const rule of caller.rules) {
-        const target = rule.target;
-        if (!rule.disabled && (target.kind === "jump" || target.kind === "goto") && target.chain === chain.name) found.push({ rule, chain: caller, table: caller.table });
+      for (const callee of callees) {
+        const list = callers.get(callee);
+        if (list === undefined) callers.set(callee, [caller]);
+        else if (list[list.length - 1] !== caller) list.push(caller);
       }
     });
-    known.set(chain, (callers = found));
+    callerIndexes.set(ruleset, (index = { callers, jumpsOf: new Map(), found: new Map() }));
   }
-  return callers;
+  let found = index.found.get(chain);
+  if (!found) {
+    const rules: PlacedRule[] = [];
+    for (const caller of index.callers.get(chain) ?? []) rules.push(...(jumpsOf(index, caller).get(chain.name) ?? []));
+    index.found.set(chain, (found = rules));
+  }
+  return found;
+}
+
+/** The rules of `caller` that jump or go to a chain, by the chain's name, in order. */
+function jumpsOf(index: CallerIndex, caller: Chain): Map<string, PlacedRule[]> {
+  let jumps = index.jumpsOf.get(caller);
+  if (!jumps) {
+    jumps = new Map();
+    for (const rule of caller.rules) {
+      const target = rule.target;
+      if (rule.disabled || (target.kind !== "jump" && target.kind !== "goto")) continue;
+      const list = jumps.get(target.chain);
+      const placed = { rule, chain: caller, table: caller.table };
+      if (list === undefined) jumps.set(target.chain, [placed]);
+      else list.push(placed);
+    }
+    index.jumpsOf.set(caller, jumps);
+  }
+  return jumps;
 }
 
 /** The input interface a rule names (`-i eth0`, not negated), if any. */
