@@ -64,8 +64,7 @@ export interface PendingRows {
  * summary.
  */
 export class DeferredRows {
-  // Room for 256 rows at first (a hand-written file has fewer), doubled as needed.
-  private data = new Int32Array(256 * RECORD_FIELDS);
+  private data: Int32Array;
   private readonly targets: TargetSummary[] = [];
   private count = 0;
   /** Rows still waiting in some chain's `pending`. */
@@ -73,10 +72,18 @@ export class DeferredRows {
   private loading: Loading | undefined;
   private lastMarks: RowMarks | undefined;
 
+  /**
+   * Room for `expectedRows` at first (256 by default: a hand-written file has fewer), doubled as needed. A large dump's
+   * caller expects a row per ~100 bytes of its commands: growing by copying was ~5 ms of a 100k-rule dump, and room
+   * never written costs no memory (the array's pages are only mapped in when written).
+   */
   constructor(
     readonly source: SourceFile,
     readonly table: TableName,
-  ) {}
+    expectedRows = 256,
+  ) {
+    this.data = new Int32Array(Math.max(256, Math.ceil(expectedRows)) * RECORD_FIELDS);
+  }
 
   /** Checks the `-A` line `text[start, end)`; when it is of the common shapes, keeps it as a row of its chain. */
   take(start: number, end: number, table: TableState): boolean {

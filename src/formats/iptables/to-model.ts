@@ -142,7 +142,7 @@ class RestoreLoader {
       // A line read by the general path can end the table (a COMMIT with blanks): the table is asked for each run.
       const table = this.block?.table;
       if (table !== undefined) {
-        start = native.take(start, stop, table, (table.deferred ??= new DeferredRows(this.source, table.name)));
+        start = native.take(start, stop, table, (table.deferred ??= new DeferredRows(this.source, table.name, (stop - start) / 100)));
         if (start >= stop) break;
       }
       let next = text.indexOf("\n", start);
