@@ -24,11 +24,11 @@ const INTERRUPT_BUDGET = 450_000;
 process.getBuiltinModule("node:v8").setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
 
 /** PREFETCH_MINIMUM of src/formats/iptables/line-prefetch.ts. */
-const PREFETCH_MINIMUM = 4 << 20;
+const PREFETCH_MINIMUM = 24 << 20;
 
 /**
  * Starts the worker thread of a line prefetch now, while this thread compiles the CLI, when `vpnlint audit` is given
- * a regular file of 4 MiB or more: the first such dump the audit reads goes to it (src/formats/iptables/
+ * a regular file of 24 MiB or more: the first such dump the audit reads goes to it (src/formats/iptables/
  * line-prefetch.ts, whose startLinePrefetch does the same for callers of the library).
  */
 function startLinePrefetch(args) {
