@@ -3,10 +3,10 @@
 // A 100k-rule Kubernetes dump makes ~650 bytes of model objects per rule, and building them (and the garbage
 // collector copying them) was most of a full audit's time. A VPN audit reads a few hundred chains of such a dump;
 // passes over the whole ruleset (interface names, the jump graph, the rules naming VPN traffic) need only a few facts
-// per rule. So a checked line becomes a row: its offsets, its target's summary, the values of its protocol and port
-// matches and its plain addresses, in typed columns. The rows of a chain are built into rules when the chain's
-// `rules` is first read, or one by one when a survey picks a rule or a walk gets past a row's bounds
-// (engine/chain-rules.ts). While the document loads, any command of the general path that reads a chain's rules
+// per rule. So a checked line becomes a row: its offsets, the values of its protocol and port matches and its
+// addresses, as numbers laid out as the compiled checker's records are (row-layout.ts), and its target's summary.
+// The rows of a chain are built into rules when the chain's `rules` is first read, or one by one when a survey picks
+// a rule or a walk gets past a row's bounds (engine/chain-rules.ts). While the document loads, any command of the general path that reads a chain's rules
 // settles the chain (or the table) first, so the general path always sees built rules in file order.
 
 import type { Chain, ChainPolicy, DeferredRules, FieldMatch, NamedValues, PlainBounds, Rule, TableName, TargetSummary } from "../../model/firewall.js";
