@@ -133,8 +133,7 @@ export function run(from: i32, to: i32): i32 {
   stoppedOnLine = false;
   while (start < to) {
     if (count == MAX_RECORDS) break;
-    let next = start;
-    while (next < to && ch(next) != 10) next++;
+    const next = lineBreak(start, to);
     const end = next > start && ch(next - 1) == 13 ? next - 1 : next;
     const record = records + <usize>(count * RECORD_FIELDS * 4);
     if (!(end - start > 3 && ch(start) == 45 && ch(start + 1) == 65 && ch(start + 2) == 32) || !checkLine(start, end, record)) {
@@ -146,6 +145,19 @@ export function run(from: i32, to: i32): i32 {
   }
   stoppedAt = start < to ? start : to;
   return count;
+}
+
+/** The offset of the first line break in text[from, to), or `to`: sixteen bytes at a time, then byte by byte. */
+function lineBreak(from: i32, to: i32): i32 {
+  let i = from;
+  const breaks = i8x16.splat(10);
+  while (i + 16 <= to) {
+    const found = i8x16.bitmask(i8x16.eq(v128.load(text + <usize>i), breaks));
+    if (found != 0) return i + ctz<i32>(found);
+    i += 16;
+  }
+  while (i < to && ch(i) != 10) i++;
+  return i;
 }
 
 /** splitPlain of common-lines.ts: the word count, or 0. */

@@ -18,7 +18,7 @@ export async function compileLineChecker() {
   const messages = [];
   const stderr = { write: (text) => void messages.push(String(text)) };
   // No runtime (the checker allocates nothing), no assertions (bounds are the checker's own), optimized for speed.
-  const result = await asc.main([LINE_CHECKER_SOURCE, "-O3", "--runtime", "stub", "--noAssert", "--outFile", "common-lines.wasm"], {
+  const result = await asc.main([LINE_CHECKER_SOURCE, "-O3", "--runtime", "stub", "--noAssert", "--enable", "simd", "--outFile", "common-lines.wasm"], {
     stdout: stderr,
     stderr,
     writeFile: (name, contents) => {
