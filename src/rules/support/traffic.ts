@@ -295,7 +295,8 @@ export function callersOf(ruleset: Ruleset, chain: Chain): readonly PlacedRule[]
   let found = index.found.get(chain);
   if (!found) {
     const rules: PlacedRule[] = [];
-    for (const caller of index.callers.get(chain) ?? []) rules.push(...(jumpsOf(index, caller).get(chain.name) ?? []));
+    // A loop, not push(...jumps): a chain can hold more jumps to one chain than a call takes arguments.
+    for (const caller of index.callers.get(chain) ?? []) for (const jump of jumpsOf(index, caller).get(chain.name) ?? []) rules.push(jump);
     index.found.set(chain, (found = rules));
   }
   return found;
